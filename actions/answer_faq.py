@@ -1,0 +1,39 @@
+"""action_answer_faq: the one action behind every FAQ intent (curated, sourced answers)."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.utter import send
+from clinic_bot.knowledge import VARIANT_KINDS, default_knowledge
+
+# For "which conditions can you treat" a named condition matters more than a remembered procedure.
+CONDITION_FIRST = {"ask_conditions_treated"}
+
+
+def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, Optional[str]]:
+    """Procedure/condition to tailor the answer to: named in this message, else remembered from earlier
+    in the conversation (only for topics where a follow-up makes sense)."""
+    named = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    order = ("condition", "procedure") if intent in CONDITION_FIRST else VARIANT_KINDS
+    context: Dict[str, Optional[str]] = {}
+    for kind in order:
+        value = named.get(kind) or (tracker.get_slot(kind) if follow_up else None)
+        if value:
+            context[kind] = value
+    return context
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        knowledge = default_knowledge()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        answer = knowledge.answers.get(intent)
+        if answer is None:
+            send(dispatcher, knowledge.message("no_answer"))
+            return []
+        send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up)))
+        return []

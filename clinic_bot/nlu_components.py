@@ -1,0 +1,94 @@
+"""Custom Rasa NLU components: canonical entities from the spaCy entity ruler, and the red-flag override."""
+from typing import Any, Dict, List, Optional, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic_bot.safety import RedFlagMatcher
+
+SPACY_DOC = "text_spacy_doc"  # where SpacyNLP leaves the parsed text on a message
+EMERGENCY_INTENT = "emergency"
+ENTITY_LABELS = ("procedure", "condition")
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP"
+)
+class CanonicalEntityExtractor(GraphComponent):
+    """Turns the entity ruler's matches into entities whose value is the canonical id
+    ("RFA" -> procedure=radiofrequency_ablation). Rasa's SpacyEntityExtractor would keep the raw text."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [SpacyNLP]
+
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> "CanonicalEntityExtractor":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
+        return training_data  # rule-based: nothing to learn
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOC) or model.model(message.get(TEXT) or "")
+            found = [
+                {
+                    "entity": ent.label_,
+                    "value": ent.ent_id_ or ent.text.lower(),
+                    "start": ent.start_char,
+                    "end": ent.end_char,
+                    "confidence": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+                for ent in doc.ents
+                if ent.label_ in ENTITY_LABELS
+            ]
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
+)
+class RedFlagOverride(GraphComponent):
+    """Forces the ``emergency`` intent when a red-flag phrase matches, whatever the classifier said.
+    Runs after the intent classifier and before the FallbackClassifier."""
+
+    def __init__(self) -> None:
+        self._matcher: Optional[RedFlagMatcher] = None
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [SpacyNLP]
+
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> "RedFlagOverride":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
+        return training_data  # rule-based: nothing to learn
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        if self._matcher is None:
+            self._matcher = RedFlagMatcher.from_file(model.model)
+        for message in messages:
+            flag = self._matcher.find(message.get(TEXT) or "")
+            if flag is None:
+                continue
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+            forced = {"name": EMERGENCY_INTENT, "confidence": 1.0}
+            message.set(INTENT, forced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
+            message.set("red_flag", flag.category, add_to_output=True)
+        return messages
