@@ -10,7 +10,6 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TRACKER_DB ?= $(CURDIR)/var/conversations.db
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
-export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -51,9 +50,10 @@ run: setup $(MODEL)  ## start the action server and the Rasa server (REST); Ctrl
 	$(PY) -m clinic_bot.servers
 
 shell: setup $(MODEL)  ## chat in the terminal (starts the action server in the background)
-	@$(PY) -m rasa_sdk --actions actions --port $(ACTION_PORT) > /dev/null 2>&1 & pid=$$!; \
+	@mkdir -p var/log; $(PY) -m rasa_sdk --actions actions --port $(ACTION_PORT) > var/log/actions-shell.log 2>&1 & pid=$$!; \
 	 trap "kill $$pid" EXIT; \
-	 $(RASA) shell --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml
+	 $(PY) -c 'from clinic_bot.servers import write_endpoints as w; import os; w(int(os.environ["ACTION_PORT"]), os.environ["TRACKER_DB"], "var")'; \
+	 $(RASA) shell --model $(MODEL) --endpoints var/endpoints.yml
 
 validate: setup  ## check the data: Rasa's validator (warnings fail) and the knowledge checks
 	$(RASA) data validate --fail-on-warnings --quiet

@@ -14,6 +14,7 @@ from clinic_bot.safety import RedFlagMatcher
 
 SPACY_DOC = "text_spacy_doc"  # where SpacyNLP leaves the parsed text on a message
 EMERGENCY_INTENT = "emergency"
+FALLBACK_INTENT = "nlu_fallback"
 ENTITY_LABELS = ("procedure", "condition")
 
 
@@ -61,7 +62,7 @@ class CanonicalEntityExtractor(GraphComponent):
 )
 class RedFlagOverride(GraphComponent):
     """Forces the ``emergency`` intent when a red-flag phrase matches, whatever the classifier said.
-    Runs after the intent classifier and before the FallbackClassifier."""
+    Runs last, after the FallbackClassifier, so neither low confidence nor ambiguity can undo it."""
 
     def __init__(self) -> None:
         self._matcher: Optional[RedFlagMatcher] = None
@@ -86,7 +87,8 @@ class RedFlagOverride(GraphComponent):
             flag = self._matcher.find(message.get(TEXT) or "")
             if flag is None:
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get("name") not in (EMERGENCY_INTENT, FALLBACK_INTENT)]
             forced = {"name": EMERGENCY_INTENT, "confidence": 1.0}
             message.set(INTENT, forced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
+import yaml
+
 from clinic_bot.paths import REPO_ROOT
 
 DEFAULT_MODEL = REPO_ROOT / "models" / "clinic.tar.gz"
@@ -24,12 +26,20 @@ LOG_DIR = REPO_ROOT / "var" / "log"
 START_TIMEOUT_S = 300
 
 
-def server_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+def write_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
+    """endpoints.yml with this run's action server port and tracker file (Rasa expands no variables there)."""
+    endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    endpoints["tracker_store"]["db"] = str(Path(tracker_db).resolve())
+    path = Path(directory) / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def server_env() -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
-        ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
-        TRACKER_DB=str(tracker_db),
         PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         TF_CPP_MIN_LOG_LEVEL="3",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -62,8 +72,10 @@ class Servers:
                                 "--port", str(self.action_port)])
 
     def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        endpoints = write_endpoints(self.action_port, self.tracker_db, self.log_dir)
         args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
-                "--endpoints", str(REPO_ROOT / "endpoints.yml"), "--credentials", str(REPO_ROOT / "credentials.yml")]
+                "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml")]
         if cors:
             args += ["--cors", cors]
         self._spawn("rasa", args + list(extra_args or []))
@@ -73,7 +85,7 @@ class Servers:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            args, cwd=REPO_ROOT, env=server_env(self.action_port, self.tracker_db),
+            args, cwd=REPO_ROOT, env=server_env(),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 

@@ -1,0 +1,76 @@
+"""Shared fixtures: trackers for action tests, the loaded spaCy pipeline, the trained model."""
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from clinic_bot.knowledge import Knowledge, default_knowledge
+from clinic_bot.paths import REPO_ROOT
+
+MODEL_PATH = REPO_ROOT / "models" / "clinic.tar.gz"
+
+
+def make_tracker(
+    intent: str,
+    text: str = "",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    """A tracker as the action server receives it right after the patient's message."""
+    return Tracker(
+        sender_id="test-patient",
+        slots={"procedure": None, "condition": None, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+            "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def entity(kind: str, value: str) -> Dict[str, Any]:
+    return {"entity": kind, "value": value, "start": 0, "end": 1, "extractor": "CanonicalEntityExtractor"}
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return default_knowledge()
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    import spacy
+
+    return spacy.load("en_clinic_pipeline")
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if not MODEL_PATH.exists():
+        pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` (make test does)")
+    return MODEL_PATH
+
+
+# Figures that tests measured, printed at the end of every run (pytest hides prints of passing tests).
+FIGURES: Dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("measured figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")

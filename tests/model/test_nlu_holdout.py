@@ -1,0 +1,53 @@
+"""The trained model on messages it never saw: the hold-out set (written apart from the training data)
+and the red-flag set. Accuracy has a floor; emergencies must all be caught."""
+from collections import Counter
+
+import pytest
+import yaml
+
+from clinic_bot.nlu_data import read_examples
+from clinic_bot.paths import HOLDOUT_FILE, REPO_ROOT
+from tests.conftest import FIGURES
+
+HOLDOUT_ACCURACY_FLOOR = 0.85
+RED_FLAGS = yaml.safe_load((REPO_ROOT / "tests" / "nlu" / "red_flags.yml").read_text())
+
+
+def test_holdout_accuracy_is_above_the_floor(parse):
+    examples = read_examples(HOLDOUT_FILE)
+    assert len(examples) >= 5 * len({e.intent for e in examples})
+    misses = [(e.intent, parse(e.text)["intent"]["name"], e.text) for e in examples]
+    misses = [m for m in misses if m[0] != m[1]]
+    accuracy = 1 - len(misses) / len(examples)
+    FIGURES["NLU hold-out intent accuracy"] = f"{accuracy:.1%} ({len(examples) - len(misses)}/{len(examples)})"
+    confused = Counter(f"{want} -> {got}" for want, got, _ in misses).most_common(8)
+    FIGURES["most frequent hold-out confusions"] = ", ".join(f"{k} ({n})" for k, n in confused) or "none"
+    assert accuracy >= HOLDOUT_ACCURACY_FLOOR, misses
+
+
+def test_every_red_flag_message_is_an_emergency(parse):
+    missed = [text for text in RED_FLAGS["messages"] if parse(text)["intent"]["name"] != "emergency"]
+    FIGURES["emergency recall (red-flag set, whole NLU)"] = (
+        f"{1 - len(missed) / len(RED_FLAGS['messages']):.1%} of {len(RED_FLAGS['messages'])}")
+    assert missed == []
+
+
+def test_general_risk_questions_rarely_raise_a_false_alarm(parse):
+    alarms = [text for text in RED_FLAGS["not_emergency"] if parse(text)["intent"]["name"] == "emergency"]
+    FIGURES["false emergency alarms on general questions"] = f"{len(alarms)}/{len(RED_FLAGS['not_emergency'])}"
+    assert len(alarms) <= len(RED_FLAGS["not_emergency"]) // 10, alarms
+
+
+@pytest.mark.parametrize("text,value", [
+    ("how long does recovery take after an epidural", "epidural_steroid_injection"),
+    ("is RFA covered by medicare", "radiofrequency_ablation"),
+])
+def test_model_extracts_canonical_procedures(parse, text, value):
+    entities = parse(text)["entities"]
+    assert {"entity": "procedure", "value": value} in [{k: e[k] for k in ("entity", "value")} for e in entities]
+
+
+def test_red_flag_override_is_marked(parse):
+    result = parse("my legs went numb and i lost control of my bladder")
+    assert result["intent"] == {"name": "emergency", "confidence": 1.0}
+    assert result["red_flag"] in {"leg_weakness_numbness", "bladder_bowel"}

@@ -1,0 +1,122 @@
+"""The actions, driven with CollectingDispatcher and trackers: exact events, texts and answer markers."""
+import pytest
+from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted
+
+from actions.answer_faq import ActionAnswerFaq
+from actions.reply import ActionReply
+from actions.session_start import ActionSessionStart
+from actions.suggest_topics import ActionSuggestTopics
+from tests.conftest import entity, make_tracker
+
+
+def only_message(dispatcher):
+    assert len(dispatcher.messages) == 1, dispatcher.messages
+    return dispatcher.messages[0]
+
+
+def test_insurance_answer_is_the_curated_text_with_its_marker(dispatcher, knowledge):
+    events = ActionAnswerFaq().run(dispatcher, make_tracker("ask_insurance", "is this covered by insurance?"), {})
+    assert events == []
+    message = only_message(dispatcher)
+    assert message["custom"]["answer"] == "ask_insurance"
+    assert message["custom"]["sources"] == [s.as_dict() for s in knowledge.answers["ask_insurance"].sources]
+    assert "insurance" in message["text"].lower()
+    assert "will be covered" not in message["text"].lower()
+    assert "{" not in message["text"], "placeholders must be filled from clinic.yml"
+
+
+@pytest.mark.parametrize("intent", sorted(__import__("clinic_bot.validate", fromlist=["x"]).rule_intents("action_answer_faq")))
+def test_every_faq_intent_gets_its_own_answer(dispatcher, intent):
+    ActionAnswerFaq().run(dispatcher, make_tracker(intent), {})
+    message = only_message(dispatcher)
+    assert message["custom"]["answer"] == intent
+    assert message["custom"]["sources"], "every FAQ answer names its sources"
+    assert len(message["text"]) > 40
+
+
+def test_named_procedure_gets_its_variant(dispatcher):
+    tracker = make_tracker("ask_procedure_info", "what is rfa", [entity("procedure", "radiofrequency_ablation")],
+                           {"procedure": "radiofrequency_ablation"})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    message = only_message(dispatcher)
+    assert message["custom"]["variant"] == "procedure:radiofrequency_ablation"
+    assert "heat" in message["text"].lower()
+
+
+def test_follow_up_uses_the_remembered_procedure(dispatcher, knowledge):
+    # "is it safe?" after talking about spinal cord stimulation: the slot carries the procedure.
+    tracker = make_tracker("ask_safety", "is it safe?", slots={"procedure": "spinal_cord_stimulation"})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert only_message(dispatcher)["custom"]["variant"] == "procedure:spinal_cord_stimulation"
+
+
+def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, knowledge):
+    assert "radiofrequency_ablation" not in knowledge.answers["ask_cost"].variants["procedure"]
+    tracker = make_tracker("ask_cost", "how much is it", slots={"procedure": "radiofrequency_ablation"})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    message = only_message(dispatcher)
+    assert message["custom"]["variant"] is None
+    assert message["text"].startswith("Our articles don't say anything specific to radiofrequency ablation")
+
+
+def test_general_topic_ignores_a_procedure_named_earlier(dispatcher, knowledge):
+    tracker = make_tracker("ask_what_is_pain_management", slots={"procedure": "radiofrequency_ablation"})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert only_message(dispatcher)["text"] == knowledge.faq("ask_what_is_pain_management", {}).text
+
+
+def test_condition_question_prefers_the_named_condition(dispatcher):
+    tracker = make_tracker("ask_conditions_treated", "can you help sciatica", [entity("condition", "sciatica")],
+                           {"procedure": "radiofrequency_ablation", "condition": "sciatica"})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert only_message(dispatcher)["custom"]["variant"] == "condition:sciatica"
+
+
+def test_emergency_message_sends_to_911_and_988_with_after_hours_line(dispatcher, knowledge):
+    assert ActionReply().run(dispatcher, make_tracker("emergency", "i cant breathe"), {}) == []
+    message = only_message(dispatcher)
+    assert message["custom"] == {"answer": "emergency"}
+    assert "911" in message["text"] and "988" in message["text"]
+    assert knowledge.clinic.after_hours_phone in message["text"]
+
+
+def test_personal_advice_is_refused_kindly_with_the_care_team(dispatcher, knowledge):
+    ActionReply().run(dispatcher, make_tracker("ask_personal_advice", "how many oxycodone can i take"), {})
+    message = only_message(dispatcher)
+    assert message["custom"] == {"answer": "ask_personal_advice"}
+    assert "can't give personal medical advice" in message["text"]
+    assert knowledge.clinic.phone in message["text"] and knowledge.clinic.booking_url in message["text"]
+
+
+@pytest.mark.parametrize("intent", ["book_appointment", "human_handoff"])
+def test_booking_and_handoff_give_the_clinic_details(dispatcher, knowledge, intent):
+    ActionReply().run(dispatcher, make_tracker(intent), {})
+    message = only_message(dispatcher)
+    assert message["custom"] == {"answer": intent}
+    assert knowledge.clinic.phone in message["text"] and knowledge.clinic.booking_url in message["text"]
+
+
+def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "ask_cost", "confidence": 0.3},
+               {"name": "greet", "confidence": 0.2}, {"name": "ask_insurance", "confidence": 0.25},
+               {"name": "ask_recovery", "confidence": 0.1}, {"name": "ask_safety", "confidence": 0.05}]
+    ActionSuggestTopics().run(dispatcher, make_tracker("nlu_fallback", "hmm money?", ranking=ranking), {})
+    message = only_message(dispatcher)
+    assert message["custom"]["suggestions"] == ["ask_cost", "ask_insurance", "ask_recovery"]
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_cost", "/ask_insurance", "/ask_recovery",
+                                                          "/human_handoff"]
+    assert message["buttons"][0]["title"] == knowledge.answers["ask_cost"].title
+
+
+def test_session_starts_with_the_disclaimer():
+    events = ActionSessionStart().run(None, make_tracker("greet"), {})
+    assert events[0] == SessionStarted()
+    assert events[1]["event"] == "bot" and events[1]["data"]["custom"] == {"answer": "disclaimer"}
+    assert "automated assistant" in events[1]["text"] and "911" in events[1]["text"]
+    assert events[2] == ActionExecuted("action_listen")
+    assert events[1] == BotUttered(events[1]["text"], data={"custom": {"answer": "disclaimer"}})
+
+
+def test_unknown_intent_gets_a_plain_no_answer_not_a_crash(dispatcher):
+    ActionAnswerFaq().run(dispatcher, make_tracker("ask_something_new"), {})
+    assert only_message(dispatcher)["custom"] == {"answer": "no_answer"}
