@@ -46,7 +46,7 @@ $(MODEL): $(SPACY_PIPELINE) $(TRAINING_INPUTS)
 
 train: $(MODEL)  ## train the model if the data changed since the last one
 
-run: setup $(MODEL)  ## start the action server and the Rasa server (REST); Ctrl-C stops both
+run: setup $(MODEL)  ## start the action server, the Rasa server (REST) and the demo site with the chat widget (http://localhost:8080); Ctrl-C stops all
 	$(PY) -m clinic_bot.servers
 
 shell: setup $(MODEL)  ## chat in the terminal (starts the action server in the background)
@@ -59,8 +59,53 @@ validate: setup  ## check the data: Rasa's validator (warnings fail) and the kno
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m clinic_bot.validate
 
-test: validate $(MODEL)  ## everything: data checks, unit tests, test stories, NLU hold-out, end-to-end over REST
+test: validate $(MODEL) browser  ## everything: data checks, unit tests, test stories, NLU hold-out, end-to-end over REST and in the browser
 	$(PY) -m pytest
 
 clean:  ## remove the trained model, caches and results (keeps .venv and conversations)
 	rm -rf models .rasa results .pytest_cache
+
+# --- Staff workflow (README "For clinic staff"): values come from the command line, e.g. INTENT=... ---
+.PHONY: add-example review import-review record-baseline
+
+add-example: setup  ## add a training example: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"
+	@if [ -z "$$INTENT" ] || [ -z "$$TEXT" ]; then \
+	   echo 'usage: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"'; exit 2; fi
+	@$(PY) -m clinic_bot.staff.add_example "$$INTENT" "$$TEXT"
+
+review: setup  ## conversations to look at -> var/review/*.csv (options: DAYS=7 THRESHOLD=0.7 OUT=file.csv)
+	@$(PY) -m clinic_bot.staff.review --db "$$TRACKER_DB" $${DAYS:+--days "$$DAYS"} \
+	   $${THRESHOLD:+--threshold "$$THRESHOLD"} $${OUT:+--out "$$OUT"}
+
+import-review: setup  ## add the examples labelled in a review file: make import-review FILE=var/review/review-....csv
+	@if [ -z "$$FILE" ]; then echo 'usage: make import-review FILE=var/review/review-<date>.csv'; exit 2; fi
+	@$(PY) -m clinic_bot.staff.import_review "$$FILE"
+
+record-baseline: $(MODEL)  ## record the current NLU hold-out accuracy as the figure `make test` compares with
+	RECORD_HOLDOUT_BASELINE=1 $(PY) -m pytest tests/model/test_nlu_holdout.py -k holdout_accuracy -q
+
+# --- Privacy and the HTTP API (README "Security and privacy"; clinic_bot/privacy.py) ---
+# `make run ENABLE_API=1` also opens Rasa's HTTP API, only with RASA_AUTH_TOKEN set (16+ characters).
+.PHONY: purge forget
+
+purge:  ## delete conversations older than DAYS days (default 30): make purge DAYS=30
+	$(PY) -m clinic_bot.privacy --db "$$TRACKER_DB" purge --days "$${DAYS:-30}"
+
+forget:  ## delete one patient's conversation ("forget me"): make forget SENDER=<sender id>
+	@if [ -z "$$SENDER" ]; then echo 'usage: make forget SENDER=<sender id>'; exit 2; fi
+	$(PY) -m clinic_bot.privacy --db "$$TRACKER_DB" forget -- "$$SENDER"
+
+# --- Chat widget (README "Chat widget"): widget/, clinic_bot/web.py, tests/browser ---
+.PHONY: browser test-browser
+
+browser: setup  ## install Debian's Chromium for the browser tests, if missing (Playwright comes with requirements.txt)
+	scripts/install_browser.sh
+
+test-browser: browser $(MODEL)  ## only the chat widget's tests in Chromium (screenshot: reports/widget.png)
+	$(PY) -m pytest tests/browser
+
+# --- Benchmark (README "Benchmark"): bench/, reports/benchmark.md ---
+.PHONY: bench
+
+bench: setup  ## measure understanding (with a scikit-learn peer), speed and footprint -> reports/benchmark.md (~15 min)
+	$(PY) -m bench.run $(BENCH_ARGS)

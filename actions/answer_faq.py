@@ -5,6 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utter import send
+from clinic_bot.feedback import helpful_question
 from clinic_bot.knowledge import VARIANT_KINDS, default_knowledge
 
 # For "which conditions can you treat" a named condition matters more than a remembered procedure.
@@ -36,4 +37,6 @@ class ActionAnswerFaq(Action):
             send(dispatcher, knowledge.message("no_answer"))
             return []
         send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up)))
+        # A separate message, so the answer's text and marker stay exactly the curated ones.
+        send(dispatcher, *helpful_question(knowledge))
         return []

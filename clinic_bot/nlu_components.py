@@ -18,12 +18,8 @@ FALLBACK_INTENT = "nlu_fallback"
 ENTITY_LABELS = ("procedure", "condition")
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP"
-)
-class CanonicalEntityExtractor(GraphComponent):
-    """Turns the entity ruler's matches into entities whose value is the canonical id
-    ("RFA" -> procedure=radiofrequency_ablation). Rasa's SpacyEntityExtractor would keep the raw text."""
+class _RuleBasedSpacyComponent(GraphComponent):
+    """Shared by the rule-based components: they read the SpacyNLP model and learn nothing in training."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -32,11 +28,19 @@ class CanonicalEntityExtractor(GraphComponent):
     @classmethod
     def create(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "CanonicalEntityExtractor":
+    ) -> GraphComponent:
         return cls()
 
     def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
-        return training_data  # rule-based: nothing to learn
+        return training_data
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP"
+)
+class CanonicalEntityExtractor(_RuleBasedSpacyComponent):
+    """Turns the entity ruler's matches into entities whose value is the canonical id
+    ("RFA" -> procedure=radiofrequency_ablation). Rasa's SpacyEntityExtractor would keep the raw text."""
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
@@ -60,25 +64,12 @@ class CanonicalEntityExtractor(GraphComponent):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
-class RedFlagOverride(GraphComponent):
+class RedFlagOverride(_RuleBasedSpacyComponent):
     """Forces the ``emergency`` intent when a red-flag phrase matches, whatever the classifier said.
     Runs last, after the FallbackClassifier, so neither low confidence nor ambiguity can undo it."""
 
     def __init__(self) -> None:
         self._matcher: Optional[RedFlagMatcher] = None
-
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        return [SpacyNLP]
-
-    @classmethod
-    def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "RedFlagOverride":
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
-        return training_data  # rule-based: nothing to learn
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         if self._matcher is None:

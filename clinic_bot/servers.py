@@ -1,7 +1,8 @@
 """Starts the action server and the Rasa server together and waits until both answer.
 
 One launcher for `make run`, the end-to-end tests and the benchmark, so they all run the same thing.
-    python -m clinic_bot.servers [--rasa-port 5005] [--action-port 5055] [--cors http://localhost:8080]
+    python -m clinic_bot.servers [--rasa-port 5005] [--action-port 5055] [--web-port 8080] [--cors http://localhost:8080]
+`make run` also serves the demo clinic site with the chat widget (clinic_bot/web.py) on --web-port.
 """
 import argparse
 import os
@@ -14,16 +15,20 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 import yaml
 
 from clinic_bot.paths import REPO_ROOT
+from clinic_bot.web import serving_site
 
 DEFAULT_MODEL = REPO_ROOT / "models" / "clinic.tar.gz"
 DEFAULT_TRACKER_DB = Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "conversations.db"))
 LOG_DIR = REPO_ROOT / "var" / "log"
 START_TIMEOUT_S = 300
+CHANNEL = "clinic_bot.channel.ClinicRestInput"  # its section in credentials.yml
+API_TOKEN_ENV = "RASA_AUTH_TOKEN"
+MIN_API_TOKEN_CHARS = 16
 
 
 def write_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
@@ -34,6 +39,25 @@ def write_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path
     path = Path(directory) / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
+
+
+def write_credentials(channel_settings: Mapping[str, Any], directory: Path) -> Path:
+    """credentials.yml with some channel settings overridden for this run (rate limits, trusted proxies)."""
+    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())
+    credentials[CHANNEL] = {**(credentials.get(CHANNEL) or {}), **channel_settings}
+    path = Path(directory) / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials, sort_keys=False))
+    return path
+
+
+def api_args(enable_api: bool, token: Optional[str]) -> List[str]:
+    """`rasa run` arguments for the HTTP API (model upload, trackers...): off, or on with a token only."""
+    if not enable_api:
+        return []
+    if not token or len(token) < MIN_API_TOKEN_CHARS:
+        raise ValueError(f"the HTTP API needs an auth token of at least {MIN_API_TOKEN_CHARS} characters in "
+                         f"{API_TOKEN_ENV}; without one anyone could replace the model or read conversations")
+    return ["--enable-api", "--auth-token", token]
 
 
 def server_env() -> Dict[str, str]:
@@ -54,6 +78,7 @@ class Servers:
     tracker_db: Path
     log_dir: Path
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
 
     @property
     def rasa_url(self) -> str:
@@ -71,14 +96,25 @@ class Servers:
         self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                 "--port", str(self.action_port)])
 
-    def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None) -> None:
+    def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None,
+                   channel_settings: Optional[Mapping[str, Any]] = None) -> None:
+        """channel_settings override the channel's credentials.yml settings for this run (see rate_limit.py)."""
+        self.rasa_launch = dict(model=model, cors=cors, extra_args=extra_args, channel_settings=channel_settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         endpoints = write_endpoints(self.action_port, self.tracker_db, self.log_dir)
+        credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
+                       else REPO_ROOT / "credentials.yml")
         args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
-                "--endpoints", str(endpoints), "--credentials", str(REPO_ROOT / "credentials.yml")]
+                "--endpoints", str(endpoints), "--credentials", str(credentials)]
         if cors:
             args += ["--cors", cors]
         self._spawn("rasa", args + list(extra_args or []))
+
+    def restart_rasa(self, **changes: Any) -> None:
+        """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
+        self.stop("rasa")
+        self.start_rasa(**{**self.rasa_launch, **changes})
+        self.wait_until_ready()
 
     def _spawn(self, name: str, args: List[str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -125,11 +161,12 @@ def _answers(url: str) -> bool:
 @contextmanager
 def running_servers(rasa_port: int, action_port: int, tracker_db: Path = DEFAULT_TRACKER_DB,
                     model: Path = DEFAULT_MODEL, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
-                    extra_args: Optional[List[str]] = None) -> Iterator[Servers]:
+                    extra_args: Optional[List[str]] = None,
+                    channel_settings: Optional[Mapping[str, Any]] = None) -> Iterator[Servers]:
     servers = Servers(rasa_port, action_port, Path(tracker_db), Path(log_dir))
     try:
         servers.start_action_server()
-        servers.start_rasa(Path(model), cors=cors, extra_args=extra_args)
+        servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)
         servers.wait_until_ready()
         yield servers
     finally:
@@ -141,17 +178,33 @@ def main() -> None:
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--cors", default=os.environ.get("CORS_ORIGIN"), help="the one web origin allowed to call the webhook")
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)),
+                        help="where the demo clinic site with the chat widget is served (clinic_bot/web.py)")
+    parser.add_argument("--cors", default=os.environ.get("CORS_ORIGIN"),
+                        help="the one web origin allowed to call the webhook (default: the demo site's)")
+    parser.add_argument("--enable-api", action="store_true", default=os.environ.get("ENABLE_API", "") == "1",
+                        help=f"also open Rasa's HTTP API; needs {API_TOKEN_ENV} (refuses to start without it)")
     args = parser.parse_args()
+    try:
+        rasa_api = api_args(args.enable_api, os.environ.get(API_TOKEN_ENV))
+    except ValueError as error:
+        parser.error(str(error))
+    site_url = f"http://localhost:{args.web_port}"
+    cors = args.cors or site_url
     started = time.monotonic()
     print(f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.rasa_port}); logs in {LOG_DIR}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C works even if started with SIGINT ignored
     try:
-        with running_servers(args.rasa_port, args.action_port, model=args.model, cors=args.cors) as servers:
-            print(f"\nReady in {time.monotonic() - started:.0f} s. Talk to the assistant:\n\n"
+        # The site first: a busy port fails at once, not after the model has loaded.
+        with serving_site(args.web_port, chat_server=f"http://localhost:{args.rasa_port}"), \
+                running_servers(args.rasa_port, args.action_port, model=args.model, cors=cors,
+                                extra_args=rasa_api) as servers:
+            print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/ "
+                  f"(webhook open to {cors} only)\nor talk to the assistant directly:\n\n"
                   f"  curl -s -X POST {servers.webhook_url} -H 'Content-Type: application/json' \\\n"
                   f"       -d '{{\"sender\": \"patient-1\", \"message\": \"Is interventional pain management covered by insurance?\"}}'\n\n"
-                  "Conversations are stored in " + str(servers.tracker_db) + ". Press Ctrl-C to stop both servers.",
+                  "Conversations are stored in " + str(servers.tracker_db) + ". Press Ctrl-C to stop the servers and the site.",
                   flush=True)
             while all(p.poll() is None for p in servers.processes.values()):
                 time.sleep(1)

@@ -2,6 +2,7 @@
 
 Exit code 1 when there is any error; warnings alone pass. Rasa's own validator runs first (Makefile).
 """
+import argparse
 import datetime as dt
 import os
 import re
@@ -15,6 +16,7 @@ import yaml
 
 from clinic_bot import paths
 from clinic_bot.clinic_config import load_clinic_details
+from clinic_bot.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.knowledge import VARIANT_KINDS
 from clinic_bot.nlu_data import Example, normalise, read_all
 from clinic_bot.yaml_lines import line_of, load_yaml
@@ -23,7 +25,9 @@ MIN_EXAMPLES = 20
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
-SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button"}
+SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", *FEEDBACK_MESSAGES}
+# Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
+ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,9 @@ def canonical_values() -> Dict[str, Set[str]]:
     return {kind: set(data.get(kind) or {}) for kind in VARIANT_KINDS}
 
 
-def check_nlu(domain_intents: Set[str]) -> List[Problem]:
+def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     problems: List[Problem] = []
-    training = read_all(paths.NLU_DIR.glob("*.yml"))
+    training = read_all(Path(nlu_dir).glob("*.yml"))
     by_text: Dict[str, List[Example]] = defaultdict(list)
     counts: Dict[str, int] = defaultdict(int)
     for ex in training:
@@ -68,6 +72,10 @@ def check_nlu(domain_intents: Set[str]) -> List[Problem]:
         if ex.intent not in domain_intents:
             problems.append(Problem(ex.file, ex.line, "error",
                                     f"unknown intent '{ex.intent}': use one listed in domain.yml"))
+        # Rasa's own validator lets an unknown entity in markup pass.
+        for entity in {a or b for a, b in ENTITY_MARKUP.findall(ex.text)} - domain_entities:
+            problems.append(Problem(ex.file, ex.line, "error", f"unknown entity '{entity}' in '{ex.text}': "
+                                    "procedure and condition names need no markup; remove the [...](...) markup"))
         by_text[normalise(ex.text)].append(ex)
     for same in by_text.values():
         first = same[0]
@@ -81,7 +89,7 @@ def check_nlu(domain_intents: Set[str]) -> List[Problem]:
             problems.append(Problem(ex.file, ex.line, "error", msg))
     for intent in sorted(domain_intents):
         if counts[intent] < MIN_EXAMPLES:
-            problems.append(Problem(paths.NLU_DIR, 0, "error",
+            problems.append(Problem(Path(nlu_dir), 0, "error",
                                     f"intent '{intent}' has {counts[intent]} examples; add at least "
                                     f"{MIN_EXAMPLES - counts[intent]} more (minimum {MIN_EXAMPLES})"))
     if paths.HOLDOUT_FILE.exists():
@@ -189,11 +197,11 @@ def check_clinic() -> List[Problem]:
             for field in details.fields_still_placeholder()]
 
 
-def run_checks(today: dt.date = None) -> List[Problem]:
+def run_checks(today: dt.date = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     today = today or dt.date.today()
     problems: List[Problem] = []
     files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.RED_FLAGS_FILE,
-             paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(paths.NLU_DIR.glob("*.yml"))]
+             paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
         try:
             load_yaml(file)
@@ -202,8 +210,9 @@ def run_checks(today: dt.date = None) -> List[Problem]:
             problems.append(Problem(file, mark.line + 1 if mark else 0, "error", f"cannot read this YAML: {error}"))
     if problems:
         return problems  # the other checks need readable files
-    domain_intents = {str(i) for i in (load_yaml(paths.DOMAIN_FILE) or {}).get("intents") or []}
-    problems += check_nlu(domain_intents)
+    domain = load_yaml(paths.DOMAIN_FILE) or {}
+    domain_intents = {str(i) for i in domain.get("intents") or []}
+    problems += check_nlu(domain_intents, {str(e) for e in domain.get("entities") or []}, nlu_dir)
     problems += check_answers(rule_intents("action_answer_faq"), domain_intents, today)
     problems += check_messages(rule_intents("action_reply"))
     problems += check_clinic()
@@ -211,7 +220,10 @@ def run_checks(today: dt.date = None) -> List[Problem]:
 
 
 def main() -> int:
-    problems = run_checks()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nlu-dir", type=Path, default=paths.NLU_DIR,
+                        help="the NLU example files to check (default: data/nlu; the staff tools' tests use a copy)")
+    problems = run_checks(nlu_dir=parser.parse_args().nlu_dir)
     for problem in problems:
         print(problem)
     errors = sum(p.level == "error" for p in problems)

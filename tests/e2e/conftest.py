@@ -3,10 +3,12 @@ import json
 import socket
 import urllib.request
 import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 
+from clinic_bot.feedback import HELPFUL_QUESTION
+from clinic_bot.rate_limit import NO_RATE_LIMITS
 from clinic_bot.servers import running_servers
 
 
@@ -40,19 +42,52 @@ class Patient:
         return messages
 
 
+# Messages around the answer: the session's disclaimer, and the "Was this helpful?" question after FAQ answers.
+FRAMING_MARKERS = {"disclaimer", HELPFUL_QUESTION}
+
+
+def replies(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The bot's messages that answer the patient, disclaimer and "Was this helpful?" left out."""
+    return [m for m in messages if (m.get("custom") or {}).get("answer") not in FRAMING_MARKERS]
+
+
 def answers(messages: List[Dict[str, Any]]) -> List[str]:
-    """The answer markers of the bot's messages, disclaimer left out."""
-    return [(m.get("custom") or {}).get("answer") for m in messages if (m.get("custom") or {}).get("answer") != "disclaimer"]
+    """The answer markers of the bot's replies (see ``replies``)."""
+    return [(m.get("custom") or {}).get("answer") for m in replies(messages)]
 
 
 @pytest.fixture(scope="session")
 def servers(model_path, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("servers")
+    # Every test talks from 127.0.0.1: only tests/e2e/test_default_launch.py runs with the default rate limits.
     with running_servers(free_port(), free_port(), tracker_db=tmp / "conversations.db", model=model_path,
-                         log_dir=tmp / "logs") as running:
+                         log_dir=tmp / "logs", channel_settings=NO_RATE_LIMITS) as running:
         yield running
 
 
 @pytest.fixture
 def patient(servers) -> Patient:
     return Patient(servers.webhook_url)
+
+
+# --- Raw HTTP for the endpoint's safety tests (tests/e2e/test_endpoint_safety.py, test_default_launch.py) ---
+
+class Reply:
+    """Status, headers and body of one HTTP exchange, whatever the status."""
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+def send(url: str, data: Optional[bytes] = None, method: str = "POST", headers: Optional[Dict[str, str]] = None,
+         timeout: float = 30) -> Reply:
+    """Any request exactly as given (no Content-Type unless in `headers`)."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return Reply(reply.status, reply.headers, reply.read())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.headers, error.read())

@@ -1,6 +1,6 @@
 """Conversations through the real servers: REST webhook -> Rasa -> action server -> knowledge."""
 from clinic_bot.knowledge import default_knowledge
-from tests.e2e.conftest import Patient, answers, post
+from tests.e2e.conftest import Patient, answers, post, replies
 
 
 def test_first_reply_opens_with_the_disclaimer_then_answers_insurance(patient):
@@ -8,21 +8,35 @@ def test_first_reply_opens_with_the_disclaimer_then_answers_insurance(patient):
     assert messages[0]["custom"] == {"answer": "disclaimer"}
     assert "automated assistant" in messages[0]["text"]
     assert answers(messages) == ["ask_insurance"]
-    answer = messages[-1]
+    answer = replies(messages)[-1]
     assert answer["text"] == default_knowledge().faq("ask_insurance", {}).text
     assert answer["custom"]["sources"][0]["file"].endswith(".txt")
+    assert messages[-1]["custom"] == {"answer": "helpful_question"}
+    assert messages[-1]["text"] == "Was this helpful?"
     assert patient.say("thanks")[0]["custom"] == {"answer": "thank"}  # no second disclaimer
 
 
+def test_was_this_helpful_buttons_get_a_brief_reply_no_offers_staff(patient):
+    question = patient.say("does insurance pay for a nerve block")[-1]
+    assert question["custom"] == {"answer": "helpful_question"}
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    assert [b["title"] for b in question["buttons"]] == ["Yes", "No"]
+    assert answers(patient.say("/affirm")) == ["affirm"]
+    patient.say("how long does recovery take")
+    not_helpful = patient.say("/deny")
+    assert answers(not_helpful) == ["deny"]
+    assert default_knowledge().clinic.phone in not_helpful[-1]["text"]
+
+
 def test_procedure_follow_up_over_two_turns(patient):
-    first = patient.say("what is radiofrequency ablation?")
+    first = replies(patient.say("what is radiofrequency ablation?"))
     assert first[-1]["custom"]["variant"] == "procedure:radiofrequency_ablation"
-    follow_up = patient.say("is it safe?")[-1]
+    follow_up = replies(patient.say("is it safe?"))[-1]
     assert follow_up["custom"]["answer"] == "ask_safety"
     # Either the article-backed RFA variant or the plain note that the articles are silent on RFA.
     assert (follow_up["custom"]["variant"] == "procedure:radiofrequency_ablation"
             or "radiofrequency ablation" in follow_up["text"])
-    switched = patient.say("and what about a spinal cord stimulator, is that safe?")[-1]
+    switched = replies(patient.say("and what about a spinal cord stimulator, is that safe?"))[-1]
     assert switched["custom"]["variant"] == "procedure:spinal_cord_stimulation"
 
 

@@ -1,5 +1,8 @@
 """The trained model on messages it never saw: the hold-out set (written apart from the training data)
 and the red-flag set. Accuracy has a floor; emergencies must all be caught."""
+import datetime as dt
+import json
+import os
 from collections import Counter
 
 import pytest
@@ -10,6 +13,9 @@ from clinic_bot.paths import HOLDOUT_FILE, REPO_ROOT
 from tests.conftest import FIGURES
 
 HOLDOUT_ACCURACY_FLOOR = 0.85
+# The figure of the last accepted model; `make record-baseline` rewrites it after a deliberate change.
+BASELINE_FILE = REPO_ROOT / "tests" / "nlu" / "holdout_baseline.json"
+NOTABLE_DROP = 0.02  # below this, a change is noise between trainings; no test fails on a drop either way
 RED_FLAGS = yaml.safe_load((REPO_ROOT / "tests" / "nlu" / "red_flags.yml").read_text())
 
 
@@ -22,7 +28,28 @@ def test_holdout_accuracy_is_above_the_floor(parse):
     FIGURES["NLU hold-out intent accuracy"] = f"{accuracy:.1%} ({len(examples) - len(misses)}/{len(examples)})"
     confused = Counter(f"{want} -> {got}" for want, got, _ in misses).most_common(8)
     FIGURES["most frequent hold-out confusions"] = ", ".join(f"{k} ({n})" for k, n in confused) or "none"
+    FIGURES["NLU hold-out vs last recorded"] = compare_with_baseline(accuracy, len(examples))
+    if os.environ.get("RECORD_HOLDOUT_BASELINE"):
+        record_baseline(accuracy, len(examples) - len(misses), len(examples))
     assert accuracy >= HOLDOUT_ACCURACY_FLOOR, misses
+
+
+def compare_with_baseline(accuracy: float, total: int) -> str:
+    if not BASELINE_FILE.exists():
+        return f"{accuracy:.1%} now; no recorded figure yet (make record-baseline)"
+    baseline = json.loads(BASELINE_FILE.read_text())
+    change = accuracy - baseline["accuracy"]
+    verdict = ("WORSE: look at the confusions above and the examples added since" if change <= -NOTABLE_DROP
+               else "better" if change >= NOTABLE_DROP else "about the same")
+    if total != baseline["total"]:
+        verdict += f"; the hold-out set changed ({baseline['total']} -> {total} examples)"
+    return (f"{accuracy:.1%} now vs {baseline['accuracy']:.1%} recorded {baseline['recorded']} "
+            f"({change * 100:+.1f} points, {verdict})")
+
+
+def record_baseline(accuracy: float, correct: int, total: int) -> None:
+    BASELINE_FILE.write_text(json.dumps({"accuracy": round(accuracy, 4), "correct": correct, "total": total,
+                                         "recorded": dt.date.today().isoformat()}, indent=2) + "\n")
 
 
 def test_every_red_flag_message_is_an_emergency(parse):

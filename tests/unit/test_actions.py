@@ -14,10 +14,17 @@ def only_message(dispatcher):
     return dispatcher.messages[0]
 
 
+def faq_answer(dispatcher):
+    """An FAQ answer is two messages: the curated answer, then "Was this helpful?" with yes/no buttons."""
+    assert len(dispatcher.messages) == 2, dispatcher.messages
+    assert dispatcher.messages[1]["custom"] == {"answer": "helpful_question"}
+    return dispatcher.messages[0]
+
+
 def test_insurance_answer_is_the_curated_text_with_its_marker(dispatcher, knowledge):
     events = ActionAnswerFaq().run(dispatcher, make_tracker("ask_insurance", "is this covered by insurance?"), {})
     assert events == []
-    message = only_message(dispatcher)
+    message = faq_answer(dispatcher)
     assert message["custom"]["answer"] == "ask_insurance"
     assert message["custom"]["sources"] == [s.as_dict() for s in knowledge.answers["ask_insurance"].sources]
     assert "insurance" in message["text"].lower()
@@ -28,7 +35,7 @@ def test_insurance_answer_is_the_curated_text_with_its_marker(dispatcher, knowle
 @pytest.mark.parametrize("intent", sorted(__import__("clinic_bot.validate", fromlist=["x"]).rule_intents("action_answer_faq")))
 def test_every_faq_intent_gets_its_own_answer(dispatcher, intent):
     ActionAnswerFaq().run(dispatcher, make_tracker(intent), {})
-    message = only_message(dispatcher)
+    message = faq_answer(dispatcher)
     assert message["custom"]["answer"] == intent
     assert message["custom"]["sources"], "every FAQ answer names its sources"
     assert len(message["text"]) > 40
@@ -38,7 +45,7 @@ def test_named_procedure_gets_its_variant(dispatcher):
     tracker = make_tracker("ask_procedure_info", "what is rfa", [entity("procedure", "radiofrequency_ablation")],
                            {"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    message = only_message(dispatcher)
+    message = faq_answer(dispatcher)
     assert message["custom"]["variant"] == "procedure:radiofrequency_ablation"
     assert "heat" in message["text"].lower()
 
@@ -47,14 +54,14 @@ def test_follow_up_uses_the_remembered_procedure(dispatcher, knowledge):
     # "is it safe?" after talking about spinal cord stimulation: the slot carries the procedure.
     tracker = make_tracker("ask_safety", "is it safe?", slots={"procedure": "spinal_cord_stimulation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    assert only_message(dispatcher)["custom"]["variant"] == "procedure:spinal_cord_stimulation"
+    assert faq_answer(dispatcher)["custom"]["variant"] == "procedure:spinal_cord_stimulation"
 
 
 def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, knowledge):
     assert "radiofrequency_ablation" not in knowledge.answers["ask_cost"].variants["procedure"]
     tracker = make_tracker("ask_cost", "how much is it", slots={"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    message = only_message(dispatcher)
+    message = faq_answer(dispatcher)
     assert message["custom"]["variant"] is None
     assert message["text"].startswith("Our articles don't say anything specific to radiofrequency ablation")
 
@@ -62,14 +69,29 @@ def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, kn
 def test_general_topic_ignores_a_procedure_named_earlier(dispatcher, knowledge):
     tracker = make_tracker("ask_what_is_pain_management", slots={"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    assert only_message(dispatcher)["text"] == knowledge.faq("ask_what_is_pain_management", {}).text
+    assert faq_answer(dispatcher)["text"] == knowledge.faq("ask_what_is_pain_management", {}).text
 
 
 def test_condition_question_prefers_the_named_condition(dispatcher):
     tracker = make_tracker("ask_conditions_treated", "can you help sciatica", [entity("condition", "sciatica")],
                            {"procedure": "radiofrequency_ablation", "condition": "sciatica"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    assert only_message(dispatcher)["custom"]["variant"] == "condition:sciatica"
+    assert faq_answer(dispatcher)["custom"]["variant"] == "condition:sciatica"
+
+
+def test_faq_answer_asks_if_it_was_helpful_with_yes_no_buttons(dispatcher):
+    ActionAnswerFaq().run(dispatcher, make_tracker("ask_recovery", "how long is recovery"), {})
+    question = dispatcher.messages[1]
+    assert question["text"] == "Was this helpful?"
+    # The buttons send the existing affirm/deny intents: the reply is an ordinary user event for `make review`.
+    assert question["buttons"] == [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+def test_not_helpful_reply_offers_the_staff_contact(dispatcher, knowledge):
+    ActionReply().run(dispatcher, make_tracker("deny", "/deny"), {})
+    message = only_message(dispatcher)
+    assert message["custom"] == {"answer": "deny"}
+    assert knowledge.clinic.phone in message["text"]
 
 
 def test_emergency_message_sends_to_911_and_988_with_after_hours_line(dispatcher, knowledge):

@@ -1,0 +1,103 @@
+"""The chat widget as a patient uses it, for the browser tests: open it, ask, read what the bot said."""
+import json
+from typing import Any, Dict, List
+
+from playwright.sync_api import Locator, Page, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+# True once the reply to the last message is complete: a new bot message or an error, and no typing.
+# (The widget clears the error as soon as a message is sent, so an error seen here is this message's.)
+REPLY_DONE = """botCount => document.querySelector('.cw-typing').textContent === ''
+  && (document.querySelectorAll('.cw-msg--bot').length > botCount
+      || document.querySelector('.cw-alert').textContent !== '')"""
+
+
+class ChatWidget:
+    def __init__(self, page: Page, site_url: str) -> None:
+        self.page = page
+        self.site_url = site_url
+        self.launcher = page.locator(".cw-launcher")
+        self.panel = page.get_by_role("dialog")
+        self.log = page.get_by_role("log")
+        self.status = page.get_by_role("status")
+        self.alert = page.get_by_role("alert")
+        self.input = page.get_by_label("Your question")
+
+    def visit(self, path: str = "index.html") -> "ChatWidget":
+        self.page.goto(f"{self.site_url}/{path}")
+        self.launcher.wait_for(state="attached")
+        return self
+
+    def open(self) -> None:
+        """Opens the panel and waits for the first reply (disclaimer and greeting) of a new conversation."""
+        self.launcher.click()
+        self.wait_for_reply(0)
+
+    def send(self, text: str) -> List[str]:
+        """Types a message, presses Enter, waits for the whole reply; returns the reply's answer markers."""
+        before = self.bot_count()
+        self.input.fill(text)
+        self.input.press("Enter")
+        self.wait_for_reply(before)
+        return self.answers()[before:]
+
+    def choose(self, title: str) -> List[str]:
+        """Clicks the last offered button with this title; returns the reply's answer markers."""
+        before = self.bot_count()
+        self.log.get_by_role("button", name=title, exact=True).last.click()
+        self.wait_for_reply(before)
+        return self.answers()[before:]
+
+    def wait_for_reply(self, bot_count: int) -> None:
+        try:
+            self.page.wait_for_function(REPLY_DONE, arg=bot_count)
+        except PlaywrightTimeoutError:
+            raise AssertionError(f"no reply: typing={self.status.text_content()!r} alert={self.alert.text_content()!r} "
+                                 f"transcript={self.texts()!r}") from None
+
+    def bot_count(self) -> int:
+        return self.page.locator(".cw-msg--bot").count()
+
+    def bot_messages(self) -> Locator:
+        return self.page.locator(".cw-msg--bot")
+
+    def answers(self) -> List[str]:
+        """The answer markers of the bot messages shown, in order (the widget keeps them as data-answer)."""
+        return self.bot_messages().evaluate_all("nodes => nodes.map(n => n.dataset.answer)")
+
+    def last_bot(self) -> Locator:
+        return self.bot_messages().last
+
+    def bot(self, answer: str) -> Locator:
+        """The latest bot message with this answer marker."""
+        return self.page.locator(f'.cw-msg--bot[data-answer="{answer}"]').last
+
+    def last_user_text(self) -> str:
+        return self.page.locator(".cw-msg--user .cw-bubble").last.inner_text()
+
+    def texts(self) -> List[str]:
+        """Every message in the transcript, patient's and bot's, as the patient reads it."""
+        return self.page.locator(".cw-msg .cw-bubble").all_inner_texts()
+
+    def sender_id(self) -> str:
+        return self.page.evaluate("JSON.parse(sessionStorage.getItem('clinicChat.sender'))")
+
+
+def fake_bot_reply(page: Page, messages: Any, status: int = 200, times: int = 1) -> None:
+    """The next `times` webhook calls get this reply instead of the real bot's (for what the bot never says)."""
+    def reply(route: Route) -> None:
+        if route.request.method == "POST":
+            route.fulfill(status=status, body=json.dumps(messages), content_type="application/json",
+                          headers={"Access-Control-Allow-Origin": "*"})
+        else:
+            route.continue_()
+    page.route("**/webhooks/rest/webhook", reply, times=times)
+
+
+def network_failure(page: Page, times: int = 1) -> None:
+    """The next `times` webhook calls fail as if the network or the server were gone."""
+    page.route("**/webhooks/rest/webhook", lambda route: route.abort("connectionrefused"), times=times)
+
+
+def bot_message(text: str, answer: str, **extra: Dict[str, Any]) -> Dict[str, Any]:
+    return {"recipient_id": "x", "text": text, "custom": {"answer": answer}, **extra}

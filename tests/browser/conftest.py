@@ -1,0 +1,73 @@
+"""The demo clinic site, the real Rasa and action servers (CORS open to the site only) and Debian's Chromium.
+
+Chromium comes from apt (scripts/install_browser.sh, run by `make browser`); Playwright's own browser
+download does not work here, so it drives /usr/bin/chromium.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from clinic_bot.rate_limit import NO_RATE_LIMITS
+from clinic_bot.servers import Servers, running_servers
+from clinic_bot.web import serving_site
+from tests.e2e.conftest import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STOPS_THE_BOT = "bot_stopped"  # tests using this fixture run last: they stop the Rasa server
+
+
+@dataclass
+class Site:
+    url: str  # the demo site's origin, the only one the webhook accepts
+    servers: Servers
+
+
+# Every test talks from 127.0.0.1, so the per-address rate limit is lifted, as in tests/e2e.
+@pytest.fixture(scope="session")
+def site(model_path, tmp_path_factory) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("browser-servers")
+    web_port, rasa_port, action_port = free_port(), free_port(), free_port()
+    origin = f"http://127.0.0.1:{web_port}"
+    with serving_site(web_port, chat_server=f"http://127.0.0.1:{rasa_port}"), \
+            running_servers(rasa_port, action_port, tracker_db=tmp / "conversations.db", model=model_path,
+                            log_dir=tmp / "logs", cors=origin, channel_settings=NO_RATE_LIMITS) as servers:
+        yield Site(origin, servers)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"no {CHROMIUM}: run `make browser` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile per test: its own session storage, so its own conversation."""
+    context = browser.new_context(viewport={"width": 1000, "height": 760})
+    context.set_default_timeout(30_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def bot_stopped(site) -> None:
+    site.servers.stop("rasa")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: STOPS_THE_BOT in getattr(item, "fixturenames", ()))

@@ -1,0 +1,103 @@
+"""The servers as `make run` starts them (default rate limits, no HTTP API, CORS for the demo site only),
+plus one setting: 127.0.0.1 is a trusted proxy, so each test's X-Forwarded-For address stands for a
+different client. Last, the Rasa server is restarted with the API switch on."""
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from clinic_bot.paths import REPO_ROOT
+from clinic_bot.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, TRUSTED_PROXIES
+from clinic_bot.servers import API_TOKEN_ENV, api_args, running_servers, server_env
+from tests.e2e.conftest import answers, free_port, replies, send
+
+SITE_ORIGIN = "http://localhost:8080"  # the demo site, the one origin `make run` allows by default
+EVIL_ORIGIN = "https://evil.example"
+
+
+@pytest.fixture(scope="module")
+def launched(model_path, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("default-launch")
+    with running_servers(free_port(), free_port(), tracker_db=tmp / "conversations.db", model=model_path,
+                         log_dir=tmp / "logs", cors=SITE_ORIGIN,
+                         channel_settings={TRUSTED_PROXIES: ["127.0.0.1"]}) as running:
+        yield running
+
+
+def chat(servers, sender: str, text: str, client: str, **headers: str):
+    """One message as the trusted proxy forwards it for `client`."""
+    return send(servers.webhook_url, json.dumps({"sender": sender, "message": text}).encode(),
+                headers={"Content-Type": "application/json", "X-Forwarded-For": client, **headers})
+
+
+def test_http_api_is_not_reachable(launched):
+    assert chat(launched, "api-probe", "hi", "203.0.113.1").status == 200  # the server is up
+    assert send(f"{launched.rasa_url}/model", b"{}", method="PUT", headers={"Content-Type": "application/json"}).status == 404
+    assert send(f"{launched.rasa_url}/conversations/x/tracker", method="GET").status == 404
+    assert send(f"{launched.rasa_url}/status", method="GET").status == 404
+
+
+def test_foreign_origin_gets_no_cors_permission(launched):
+    evil = chat(launched, "cors-probe", "hi", "203.0.113.2", Origin=EVIL_ORIGIN)
+    assert "Access-Control-Allow-Origin" not in evil.headers
+    preflight = send(launched.webhook_url, method="OPTIONS", headers={
+        "Origin": EVIL_ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    # A "simple" cross-origin POST needs no preflight; it is refused before any NLU runs.
+    simple = send(launched.webhook_url, json.dumps({"sender": "cors-probe", "message": "hi"}).encode(),
+                  headers={"Content-Type": "text/plain", "Origin": EVIL_ORIGIN})
+    assert simple.status == 415 and "Access-Control-Allow-Origin" not in simple.headers
+    # The demo site is allowed, so the checks above are not vacuous.
+    assert chat(launched, "cors-probe", "hi", "203.0.113.2", Origin=SITE_ORIGIN).headers.get(
+        "Access-Control-Allow-Origin") == SITE_ORIGIN
+
+
+def test_rate_limit_per_sender_and_per_address(launched):
+    busy, busy_address = f"busy-{uuid.uuid4().hex[:8]}", "203.0.113.10"
+    for turn in range(DEFAULT_MESSAGES_PER_MINUTE):
+        assert chat(launched, busy, "hi", busy_address).status == 200, turn
+    throttled = chat(launched, busy, "hi", busy_address)
+    assert throttled.status == 429 and "too many messages" in throttled.json()["error"]
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+    assert throttled.headers.get("Cache-Control") == "no-store"
+
+    # Another patient elsewhere is unaffected.
+    other = chat(launched, f"other-{uuid.uuid4().hex[:8]}", "hi", "203.0.113.11")
+    assert other.status == 200 and answers(other.json()) == ["greet"]
+    # The same sender from a new address is still over its own limit...
+    assert chat(launched, busy, "hi", "203.0.113.12").status == 429
+    # ...and a new sender from the busy address is over the address's limit, even when the client
+    # claims another address in front of what the trusted proxy appended.
+    assert chat(launched, "newcomer", "hi", f"198.51.100.7, {busy_address}").status == 429
+
+
+def test_api_switch_refuses_to_start_without_a_token():
+    env = {k: v for k, v in server_env().items() if k != API_TOKEN_ENV}
+    started = subprocess.run([sys.executable, "-m", "clinic_bot.servers", "--enable-api"], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert started.returncode == 2 and API_TOKEN_ENV in started.stderr
+    with pytest.raises(ValueError):
+        api_args(True, "short")
+
+
+def test_restart_keeps_conversations_and_the_api_switch_needs_the_token(launched, model_path):
+    sender, client = f"restart-{uuid.uuid4().hex[:8]}", "203.0.113.20"
+    first = replies(chat(launched, sender, "what is radiofrequency ablation?", client).json())
+    assert first[-1]["custom"]["variant"] == "procedure:radiofrequency_ablation"
+
+    token = uuid.uuid4().hex
+    launched.restart_rasa(extra_args=api_args(True, token))
+
+    # The follow-up still knows the procedure: the conversation came back from the SQLite store.
+    follow_up = [m for m in chat(launched, sender, "is it safe?", client).json()
+                 if (m.get("custom") or {}).get("answer") == "ask_safety"]
+    assert follow_up and (follow_up[0]["custom"].get("variant") == "procedure:radiofrequency_ablation"
+                          or "radiofrequency ablation" in follow_up[0]["text"])
+    tracker_url = f"{launched.rasa_url}/conversations/{sender}/tracker"
+    assert send(tracker_url, method="GET").status == 401
+    assert send(f"{launched.rasa_url}/model", b"{}", method="PUT", headers={"Content-Type": "application/json"}).status == 401
+    tracker = send(f"{tracker_url}?token={token}", method="GET")
+    assert tracker.status == 200
+    assert "what is radiofrequency ablation?" in [e.get("text") for e in tracker.json()["events"]]

@@ -1,0 +1,51 @@
+"""Faults of the action server mid-conversation, through the real servers: the patient gets the apology
+with the clinic's phone, the failure is logged, and the same conversation goes on once it is back."""
+import os
+import signal
+
+from clinic_bot.knowledge import default_knowledge
+from tests.e2e.conftest import Patient, answers, replies
+
+
+def rasa_log(servers) -> str:
+    return (servers.log_dir / "rasa.log").read_text(errors="replace")
+
+
+def assert_apology(messages) -> None:
+    assert answers(messages) == ["unavailable"]
+    assert default_knowledge().clinic.phone in messages[-1]["text"]
+
+
+def test_killed_action_server_gets_the_apology_then_the_follow_up_works(servers):
+    patient = Patient(servers.webhook_url)
+    assert replies(patient.say("what is radiofrequency ablation?"))[-1]["custom"]["variant"] == "procedure:radiofrequency_ablation"
+    actions = servers.processes.pop("actions")
+    os.killpg(actions.pid, signal.SIGKILL)
+    actions.wait()
+    try:
+        assert_apology(patient.say("is it safe?"))
+        assert f"The bot produced no reply for sender {patient.sender}" in rasa_log(servers)
+    finally:
+        servers.start_action_server()
+        servers.wait_until_ready()
+    # The conversation still remembers the procedure: the follow-up is about radiofrequency ablation.
+    follow_up = [m for m in patient.say("is it safe?") if (m.get("custom") or {}).get("answer") == "ask_safety"]
+    assert follow_up and (follow_up[0]["custom"].get("variant") == "procedure:radiofrequency_ablation"
+                          or "radiofrequency ablation" in follow_up[0]["text"])
+
+
+def test_hung_action_server_costs_seconds_not_minutes(servers):
+    """A stopped (SIGSTOP) action server accepts connections and never answers. Rasa's own timeout is
+    300 s; endpoints.yml's 5 s must apply, so the apology arrives well within the 30 s client timeout."""
+    patient = Patient(servers.webhook_url)
+    patient.say("hello")
+    group = servers.processes["actions"].pid
+    log_start = len(rasa_log(servers))
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        assert_apology(patient.say("how much does an epidural cost?"))
+        logged = rasa_log(servers)[log_start:]
+        assert "running action 'action_answer_faq'" in logged and "TimeoutError" in logged
+    finally:
+        os.killpg(group, signal.SIGCONT)
+    assert answers(patient.say("how much does an epidural cost?")) == ["ask_cost"]
