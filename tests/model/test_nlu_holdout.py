@@ -12,7 +12,7 @@ from clinic_bot.nlu_data import read_examples
 from clinic_bot.paths import HOLDOUT_FILE, REPO_ROOT
 from tests.conftest import FIGURES
 
-HOLDOUT_ACCURACY_FLOOR = 0.85
+HOLDOUT_ACCURACY_FLOOR = 0.90
 # The figure of the last accepted model; `make record-baseline` rewrites it after a deliberate change.
 BASELINE_FILE = REPO_ROOT / "tests" / "nlu" / "holdout_baseline.json"
 NOTABLE_DROP = 0.02  # below this, a change is noise between trainings; no test fails on a drop either way
@@ -62,7 +62,9 @@ def test_every_red_flag_message_is_an_emergency(parse):
 def test_general_risk_questions_rarely_raise_a_false_alarm(parse):
     alarms = [text for text in RED_FLAGS["not_emergency"] if parse(text)["intent"]["name"] == "emergency"]
     FIGURES["false emergency alarms on general questions"] = f"{len(alarms)}/{len(RED_FLAGS['not_emergency'])}"
-    assert len(alarms) <= len(RED_FLAGS["not_emergency"]) // 10, alarms
+    # A false alarm is the safe direction (the patient sees the urgent message and can ask again), so the
+    # bound is loose; it is here to catch drift, e.g. training data that makes every symptom word urgent.
+    assert len(alarms) <= len(RED_FLAGS["not_emergency"]) // 5, alarms
 
 
 @pytest.mark.parametrize("text,value", [
