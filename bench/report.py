@@ -1,0 +1,171 @@
+"""Writes reports/benchmark.json (every figure) and reports/benchmark.md (the same, for people)."""
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bench.targets import check
+
+TUNING_LOG = Path(__file__).with_name("tuning.md")
+
+
+def _pct(value: Optional[float]) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: Optional[float], digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _table(header: List[str], rows: List[List[str]]) -> List[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _targets(results: Dict[str, Any]) -> List[str]:
+    rows = []
+    for row in results["targets"]:
+        value = "not measured" if row["value"] is None else f"{row['value']:.1f}{row['unit']}"
+        verdict = {True: "met", False: "**not met**", None: "-"}[row["met"]]
+        rows.append([row["figure"], value, row["goal"], verdict])
+    return _table(["figure", "measured", "goal", ""], rows)
+
+
+def _understanding(results: Dict[str, Any]) -> List[str]:
+    quality = results.get("quality")
+    if not quality:
+        return ["Not measured in this run."]
+    rasa, peer, cv = quality["rasa"], quality["peer"], quality.get("cv", {})
+    rasa_cv, peer_cv = cv.get("rasa"), cv.get("peer")
+
+    def cv_cell(summary: Optional[Dict[str, Any]], key: str) -> str:
+        if not summary:
+            return "not run"
+        return f"{_pct(summary[key])}" + (f" ± {_pct(summary['accuracy_std'])}" if key == "accuracy_mean" else "")
+
+    lines = _table(["", f"Rasa (`{results['config']}`)", "peer"], [
+        [f"hold-out intent accuracy ({rasa['holdout']['n']} messages)", _pct(rasa["holdout"]["accuracy"]),
+         _pct(peer["holdout"]["accuracy"])],
+        ["hold-out macro-F1", _pct(rasa["holdout"]["macro_f1"]), _pct(peer["holdout"]["macro_f1"])],
+        ["hold-out accuracy of the classifier alone (before fallback)",
+         _pct(rasa["holdout_classifier_only"]["accuracy"]), "(no fallback)"],
+        ["5-fold cross-validation accuracy (mean ± sd, same folds)", cv_cell(rasa_cv, "accuracy_mean"),
+         cv_cell(peer_cv, "accuracy_mean")],
+        ["5-fold cross-validation macro-F1", cv_cell(rasa_cv, "macro_f1_mean"), cv_cell(peer_cv, "macro_f1_mean")],
+        ["5-fold cross-validation accuracy of the classifier alone (before fallback)",
+         _pct(rasa_cv.get("classifier_only_accuracy_mean")) if rasa_cv else "not run", "(no fallback)"],
+        ["off-topic messages routed to out_of_scope or fallback (NLU)", _pct(rasa["off_topic_routed_away"]),
+         _pct(peer["off_topic_routed_away"])],
+        ["in-scope messages wrongly routed to out_of_scope or fallback (NLU)", _pct(rasa["in_scope_false_fallback"]),
+         _pct(peer["in_scope_false_fallback"])],
+        ["training time", f"{_num(results.get('footprint', {}).get('training_seconds_clean_cache'))} s (`rasa train`, "
+         "clean cache)", f"{_num(peer['train_seconds'], 2)} s"],
+    ])
+    chosen = (f"C={peer['c']:g}, chosen by cross-validation on the training data (mean accuracy by C: " +
+              ", ".join(f"{c}: {_pct(a)}" for c, a in peer_cv["accuracy_by_c"].items()) + ")") if peer_cv else \
+        f"C={peer['c']:g} (cross-validation skipped)"
+    lines += ["", f"Peer: {quality['peer_name']}, {chosen}. Cross-validation: the training examples of `data/nlu/` "
+              f"split into the same {rasa_cv['folds'] if rasa_cv else 5} stratified folds for both; Rasa's folds train "
+              "the NLU pipeline of the same config. The hold-out set (`tests/nlu/holdout.yml`) is never trained on.", ""]
+    lines += ["![Rasa confusion matrix](confusion_rasa.png) ![peer confusion matrix](confusion_peer.png)", ""]
+    rows = []
+    for intent, r in rasa["holdout"]["per_intent"].items():
+        p = peer["holdout"]["per_intent"][intent]
+        rows.append([intent, _pct(r["precision"]), _pct(r["recall"]), _pct(p["precision"]), _pct(p["recall"]),
+                     str(r["support"])])
+    lines += ["Per intent, hold-out set:", ""]
+    lines += _table(["intent", "Rasa precision", "Rasa recall", "peer precision", "peer recall", "examples"], rows)
+    lines += ["", "Most frequent hold-out confusions (true -> predicted): Rasa: " +
+              (", ".join(f"{k} ({n})" for k, n in rasa["holdout"]["top_confusions"]) or "none") +
+              "; peer: " + (", ".join(f"{k} ({n})" for k, n in peer["holdout"]["top_confusions"]) or "none") + "."]
+    return lines
+
+
+def _whole_bot(results: Dict[str, Any]) -> List[str]:
+    bot = results.get("whole_bot")
+    if not bot:
+        return ["Not measured in this run."]
+    emergency = bot["emergency"]
+    lines = _table(["through the REST webhook, real action server", "measured"], [
+        [f"emergency recall ({emergency['messages']} red-flag messages, each as first message and mid-conversation)",
+         f"{_pct(emergency['recall'])} ({emergency['checked'] - len(emergency['missed'])}/{emergency['checked']})"],
+        ["false emergency alarms on general risk questions",
+         f"{bot['false_alarms']['false_alarms']}/{bot['false_alarms']['messages']}"],
+        ["off-topic messages answered with out_of_scope or topic suggestions",
+         f"{_pct(bot['off_topic']['share'])} ({bot['off_topic']['routed_away']}/{bot['off_topic']['messages']})"],
+        ["in-scope questions wrongly answered with out_of_scope or topic suggestions",
+         f"{_pct(bot['in_scope']['share'])} ({bot['in_scope']['routed_away']}/{bot['in_scope']['messages']})"],
+    ])
+    if emergency["missed"]:
+        lines += ["", "Missed red flags: " + "; ".join(m["text"] for m in emergency["missed"])]
+    if bot["off_topic"]["kept"]:
+        lines += ["", "Off-topic messages that got an FAQ or conversation answer: " + "; ".join(bot["off_topic"]["kept"])]
+    return lines
+
+
+def _speed(results: Dict[str, Any]) -> List[str]:
+    load = results.get("load")
+    if not load:
+        return ["Not measured in this run."]
+    rows = [[str(lv["patients"]), str(lv["messages"]), str(lv["errors"]), _num(lv["p50_ms"]), _num(lv["p95_ms"]),
+             _num(lv["p99_ms"]), _num(lv["messages_per_s"]), _num(lv.get("cpu_ms_per_message_rasa")),
+             _num(lv.get("cpu_ms_per_message_actions"))] for lv in load["levels"]]
+    lines = _table(["patients", "messages", "errors", "p50 ms", "p95 ms", "p99 ms", "messages/s",
+                    "Rasa CPU ms/message", "action server CPU ms/message"], rows)
+    long = load["long_conversation"]
+    lines += ["", f"Each patient holds {load['turns_per_conversation']}-turn conversations, then starts a new one, "
+              f"sending each message as soon as the reply arrived; {load['warmup_s']:.0f} s warm-up excluded, then "
+              f"{load['window_s']:.0f} s measured per level. CPU ms/message: CPU time the server used during the window "
+              "divided by the messages counted; it hardly depends on other work on the machine, unlike latency.", "",
+              "![throughput against concurrency](throughput.png)", "",
+              f"One long conversation ({long['conversations']} conversations of {long['turns']} turns, one patient): "
+              f"turn 2 median {_num(long['turn_2_ms'])} ms, turn {long['turns']} median {_num(long['turn_last_ms'])} ms "
+              f"(ratio {_num(long['ratio_last_to_2'], 2)}); turns 2-4 {_num(long['turns_2_4_ms'])} ms, last three "
+              f"{_num(long['last_3_turns_ms'])} ms; errors {long['errors']}.", "",
+              "![latency by turn](latency_by_turn.png)"]
+    return lines
+
+
+def _footprint(results: Dict[str, Any]) -> List[str]:
+    fp = results.get("footprint", {})
+    return _table(["", "measured"], [
+        ["start of both servers to the first answer", f"{_num(fp.get('start_to_first_answer_s'))} s"],
+        ["Rasa server resident memory, ready / after the load",
+         f"{_num(fp.get('rss_rasa_mib_ready'), 0)} / {_num(fp.get('rss_rasa_mib_after_load'), 0)} MiB"],
+        ["action server resident memory, ready / after the load",
+         f"{_num(fp.get('rss_actions_mib_ready'), 0)} / {_num(fp.get('rss_actions_mib_after_load'), 0)} MiB"],
+        ["model size on disk", f"{_num(fp.get('model_size_mib'))} MiB"],
+        ["training time from a clean cache (`rasa train`, NLU and dialogue)",
+         f"{_num(fp.get('training_seconds_clean_cache'))} s"],
+    ])
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    machine = results["machine"]
+    busy = max(results["load_average"]["start"][0], results["load_average"]["end"][0]) > machine["cores"] * 0.5
+    lines = [
+        "# Benchmark", "",
+        f"Written by `make bench` on {machine['date']}: {machine['cores']} cores ({machine['cpu']}), "
+        f"{machine['memory_gib']} GiB memory, {machine['os']}, Python {machine['python']}, Rasa {machine['rasa']}, "
+        f"commit {machine['commit']}, config `{results['config']}`. The whole run took {results['duration_s'] / 60:.1f} min.",
+        "",
+        f"Load average (1, 5, 15 min) at start {results['load_average']['start']}, at end {results['load_average']['end']}"
+        + (": **other work shared the CPU during this run; speed figures are pessimistic and noisy.**" if busy else "."),
+        "", "## Figures against the goals", "", *_targets(results),
+        "", "## Understanding (NLU), with the peer", "", *_understanding(results),
+        "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
+        "", "## Speed", "", *_speed(results),
+        "", "## Footprint", "", *_footprint(results),
+    ]
+    if TUNING_LOG.exists():
+        lines += ["", TUNING_LOG.read_text().strip()]
+    lines += ["", "Reproduce: `make bench` (options: `.venv/bin/python -m bench.run --help`). Every figure is also in "
+              "`benchmark.json`.", ""]
+    return "\n".join(lines)
+
+
+def write(results: Dict[str, Any], out: Path) -> Path:
+    results["targets"] = check(results)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "benchmark.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    path = out / "benchmark.md"
+    path.write_text(markdown(results))
+    return path

@@ -1,0 +1,73 @@
+"""The issue's goals, each checked against the run's figures (one place, used by the report and the JSON)."""
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
+
+
+@dataclass(frozen=True)
+class Target:
+    figure: str
+    goal: str
+    value: Callable[[Dict[str, Any]], Optional[float]]
+    met: Callable[[float], bool]
+    unit: str = ""
+
+
+def _level(results: Dict[str, Any], patients: int, key: str) -> Optional[float]:
+    for level in results.get("load", {}).get("levels", []):
+        if level["patients"] == patients:
+            return level.get(key)
+    return None
+
+
+def _margin(results: Dict[str, Any]) -> Optional[float]:
+    quality = results.get("quality", {})
+    if "rasa" not in quality or "peer" not in quality:
+        return None
+    return 100 * (quality["rasa"]["holdout"]["accuracy"] - quality["peer"]["holdout"]["accuracy"])
+
+
+def _get(*keys: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[float]]:
+    def value(results: Dict[str, Any]) -> Optional[float]:
+        node: Any = results
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return None if node is None else float(node) * scale
+    return value
+
+
+TARGETS: List[Target] = [
+    Target("hold-out intent accuracy", ">= 95%", _get("quality", "rasa", "holdout", "accuracy", scale=100),
+           lambda v: v >= 95, "%"),
+    Target("margin over the peer (hold-out accuracy)", ">= 5 points", _margin, lambda v: v >= 5, " points"),
+    Target("emergency recall, whole bot", "100%", _get("whole_bot", "emergency", "recall", scale=100),
+           lambda v: v >= 100, "%"),
+    Target("off-topic routed away from FAQ answers, whole bot", ">= 90%",
+           _get("whole_bot", "off_topic", "share", scale=100), lambda v: v >= 90, "%"),
+    Target("1 patient p50", "<= 15 ms", lambda r: _level(r, 1, "p50_ms"), lambda v: v <= 15, " ms"),
+    Target("1 patient p95", "<= 25 ms", lambda r: _level(r, 1, "p95_ms"), lambda v: v <= 25, " ms"),
+    Target("messages per second at saturation", ">= 100",
+           lambda r: max((lv["messages_per_s"] for lv in r.get("load", {}).get("levels", [])), default=None),
+           lambda v: v >= 100),
+    Target("8 patients p95", "<= 150 ms", lambda r: _level(r, 8, "p95_ms"), lambda v: v <= 150, " ms"),
+    Target("32 patients p95", "< 600 ms", lambda r: _level(r, 32, "p95_ms"), lambda v: v < 600, " ms"),
+    Target("32 patients errors", "0", lambda r: _level(r, 32, "errors"), lambda v: v == 0),
+    Target("turn 40 / turn 2 latency", "<= 1.5", _get("load", "long_conversation", "ratio_last_to_2"),
+           lambda v: v <= 1.5, "x"),
+    Target("start to first answer", "<= 12 s", _get("footprint", "start_to_first_answer_s"), lambda v: v <= 12, " s"),
+    Target("Rasa server resident memory after load", "<= 800 MB",
+           _get("footprint", "rss_rasa_mib_after_load"), lambda v: v <= 800, " MiB"),
+    Target("training time from a clean cache", "< 180 s", _get("footprint", "training_seconds_clean_cache"),
+           lambda v: v < 180, " s"),
+    Target("whole `make bench`", "<= 20 min", _get("duration_s", scale=1 / 60), lambda v: v <= 20, " min"),
+]
+
+
+def check(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+    rows = []
+    for target in TARGETS:
+        value = target.value(results)
+        rows.append({"figure": target.figure, "goal": target.goal, "value": value, "unit": target.unit,
+                     "met": None if value is None else bool(target.met(value))})
+    return rows
