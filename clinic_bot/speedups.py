@@ -41,7 +41,7 @@ def _validate_with_cached_validator(instance: Any, schema: Dict[str, Any], *args
         raise error
 
 
-def _sqlite_pragmas(connection: Any, _: Any) -> None:
+def _sqlite_pragmas(connection: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -97,7 +97,7 @@ def install() -> None:
     @event.listens_for(Engine, "connect")
     def on_connect(connection: Any, record: Any) -> None:
         if isinstance(connection, SQLiteConnection):
-            _sqlite_pragmas(connection, record)
+            _sqlite_pragmas(connection)
 
     if not getattr(Event, "_clinic_cached", False):
         Event.resolve_by_type = _event_class_cache(Event.resolve_by_type)
