@@ -138,6 +138,36 @@ def _footprint(results: Dict[str, Any]) -> List[str]:
     ])
 
 
+def _serving_figures(part: Dict[str, Any]) -> Dict[str, str]:
+    fp, load = part.get("footprint", {}), part.get("load", {})
+    levels = {lv["patients"]: lv for lv in load.get("levels", [])}
+    long = load.get("long_conversation", {})
+    figures = {
+        "start of both servers to the first answer": f"{_num(fp.get('start_to_first_answer_s'))} s",
+        "Rasa server resident memory after the load": f"{_num(fp.get('rss_rasa_mib_after_load'), 0)} MiB",
+        "turn 40 / turn 2 of one conversation": f"{_num(long.get('ratio_last_to_2'), 2)}x",
+        "messages per second at saturation":
+            _num(max((lv["messages_per_s"] for lv in levels.values()), default=None)),
+    }
+    for patients, lv in sorted(levels.items()):
+        figures[f"{patients} patient(s): p50 / p95 ms"] = f"{_num(lv['p50_ms'])} / {_num(lv['p95_ms'])}"
+        figures[f"{patients} patient(s): Rasa CPU ms per message"] = _num(lv.get("cpu_ms_per_message_rasa"))
+    return figures
+
+
+def _before_after(results: Dict[str, Any]) -> List[str]:
+    baseline = results.get("baseline")
+    if not baseline or "load" not in results:
+        return ["Not measured in this run (`--no-baseline`, or the load was skipped)."]
+    before, after = _serving_figures(baseline), _serving_figures(results)
+    lines = _table(["", "before: plain `rasa run`, Rasa's SQL store", "after: the project's launch (`make run`)"],
+                   [[name, before.get(name, "n/a"), value] for name, value in after.items()])
+    return lines + ["", "Same model, same machine, same run, same load; only the launch differs: the \"after\" "
+                    "server adds clinic_bot/speedups.py, the conversation store clinic_bot/tracker_store.py, "
+                    "single-threaded TensorFlow and two malloc arenas, and endpoints.yml's selective domain. "
+                    "What each lever gave: \"Tuning\" below."]
+
+
 def markdown(results: Dict[str, Any]) -> str:
     machine = results["machine"]
     busy = max(results["load_average"]["start"][0], results["load_average"]["end"][0]) > machine["cores"] * 0.5
@@ -154,6 +184,7 @@ def markdown(results: Dict[str, Any]) -> str:
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
         "", "## Speed", "", *_speed(results),
         "", "## Footprint", "", *_footprint(results),
+        "", "## Before and after the serving tuning", "", *_before_after(results),
     ]
     if TUNING_LOG.exists():
         lines += ["", TUNING_LOG.read_text().strip()]

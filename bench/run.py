@@ -74,22 +74,28 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--long-conversations", type=int, default=5)
     parser.add_argument("--turns", type=int, default=40, help="turns of each long conversation")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out: quality,bot,load")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the 'before': the same model served by plain `rasa run` with Rasa's SQL store")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (models, logs)")
     return parser.parse_args()
 
 
 def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: quality.Sets,
-                    red_flags: Dict[str, List[str]], progress: Progress, results: Dict[str, Any]) -> None:
-    """Starts both servers, then: first answer, safety through the whole bot, load, memory after the load."""
-    skip = set(args.skip.split(","))
+                    red_flags: Dict[str, List[str]], progress: Progress, results: Dict[str, Any],
+                    stock: bool = False) -> None:
+    """Starts both servers, then: first answer, safety through the whole bot, load, memory after the load.
+    stock: the "before", Rasa's plain launch (see clinic_bot/servers.py), without the safety part."""
+    skip = set(args.skip.split(",")) | ({"bot"} if stock else set())
     fp = results["footprint"]
     script = load.Script(sets.holdout)
+    name = "stock `rasa run`" if stock else "the servers"
+    work = workdir / ("stock" if stock else "tuned")
     with ExitStack() as stack:
-        with progress.stage("starting the servers"):
+        with progress.stage(f"starting {name}"):
             started = time.monotonic()
-            servers = stack.enter_context(running_servers(free_port(), free_port(), tracker_db=workdir / "conversations.db",
-                                                          model=model, log_dir=workdir / "logs",
-                                                          channel_settings=NO_RATE_LIMITS))
+            servers = stack.enter_context(running_servers(free_port(), free_port(), tracker_db=work / "conversations.db",
+                                                          model=model, log_dir=work / "logs",
+                                                          channel_settings=NO_RATE_LIMITS, stock=stock))
             fp["start_to_first_answer_s"] = footprint.wait_for_first_answer(servers.webhook_url) - started
         fp["rss_rasa_mib_ready"] = footprint.rss_mib(servers.processes["rasa"].pid)
         fp["rss_actions_mib_ready"] = footprint.rss_mib(servers.processes["actions"].pid)
@@ -108,11 +114,11 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
             asyncio.run(load.warm_up(url, script))
             levels = []
             for patients in [int(p) for p in args.patients.split(",")]:
-                with progress.stage(f"load: {patients} concurrent patients"):
+                with progress.stage(f"load ({name}): {patients} concurrent patients"):
                     levels.append(asyncio.run(load.run_level(url, patients, script, args.warmup, args.window, cpu)))
                     progress.bar.set_postfix_str(f"{levels[-1]['messages_per_s']:.0f} msg/s, "
                                                  f"p95 {levels[-1]['p95_ms']:.0f} ms, errors {levels[-1]['errors']}")
-            with progress.stage(f"load: {args.long_conversations} conversations of {args.turns} turns"):
+            with progress.stage(f"load ({name}): {args.long_conversations} conversations of {args.turns} turns"):
                 long = asyncio.run(load.run_long_conversations(url, script, args.long_conversations, args.turns))
             results["load"] = {"levels": levels, "long_conversation": long, "warmup_s": args.warmup,
                                "window_s": args.window, "turns_per_conversation": load.TURNS_PER_CONVERSATION}
@@ -174,6 +180,8 @@ def main() -> None:
                                "load_average": {"start": machine.load_average()}}
     stages = (0 if args.model else 1) + 1 + ("bot" not in skip) + ("load" not in skip) * (len(args.patients.split(",")) + 1)
     stages += 0 if "quality" in skip else 2 + (2 if args.folds else 0)
+    baseline = "load" not in skip and not args.no_baseline
+    stages += baseline * (1 + len(args.patients.split(",")) + 1)
     progress = Progress(stages)
     try:
         model = args.model
@@ -185,6 +193,9 @@ def main() -> None:
         results["footprint"]["model_size_mib"] = footprint.size_mib(model)
         results["model"] = str(model)
         measure_servers(model, workdir, args, sets, red_flags, progress, results)
+        if baseline:
+            results["baseline"] = {"footprint": {}}
+            measure_servers(model, workdir, args, sets, red_flags, progress, results["baseline"], stock=True)
         if "quality" not in skip:
             measure_quality(model, workdir, args, sets, progress, results)
     finally:

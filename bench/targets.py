@@ -12,6 +12,9 @@ class Target:
     unit: str = ""
 
 
+MIB_IN_MB = 1.048576
+
+
 def _level(results: Dict[str, Any], patients: int, key: str) -> Optional[float]:
     for level in results.get("load", {}).get("levels", []):
         if level["patients"] == patients:
@@ -56,8 +59,9 @@ TARGETS: List[Target] = [
     Target("turn 40 / turn 2 latency", "<= 1.5", _get("load", "long_conversation", "ratio_last_to_2"),
            lambda v: v <= 1.5, "x"),
     Target("start to first answer", "<= 12 s", _get("footprint", "start_to_first_answer_s"), lambda v: v <= 12, " s"),
+    # Measured in MiB (/proc), judged in MB as the goal is written (800 MB = 763 MiB).
     Target("Rasa server resident memory after load", "<= 800 MB",
-           _get("footprint", "rss_rasa_mib_after_load"), lambda v: v <= 800, " MiB"),
+           _get("footprint", "rss_rasa_mib_after_load", scale=MIB_IN_MB), lambda v: v <= 800, " MB"),
     Target("training time from a clean cache", "< 180 s", _get("footprint", "training_seconds_clean_cache"),
            lambda v: v < 180, " s"),
     Target("whole `make bench`", "<= 20 min", _get("duration_s", scale=1 / 60), lambda v: v <= 20, " min"),

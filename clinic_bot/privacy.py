@@ -5,9 +5,11 @@
 
 Rasa keeps every event of a conversation (messages, intents, slots, bot replies) as one row of the
 `events` table, keyed by `sender_id`, with a Unix `timestamp`. A conversation is "older than N days"
-when its latest event is. Deleted rows are overwritten (secure_delete), not just unlinked. Safe to run
-while the server is up: Rasa reads a conversation from the file on every message, so a forgotten
-sender who writes again starts a new conversation.
+when its latest event is. Deleted rows are overwritten (secure_delete), not just unlinked, and the
+write-ahead log the server keeps beside the file (conversations.db-wal) is folded back in and emptied,
+so no copy of them stays there either. Safe to run while the server is up: the conversation store
+(clinic_bot/tracker_store.py) checks the file at every message, so a forgotten sender who writes again
+starts a new conversation.
 """
 import argparse
 import json
@@ -31,6 +33,16 @@ def _connect(db: Path) -> sqlite3.Connection:
     return connection
 
 
+def _delete(db: Path, query: str, parameters: tuple) -> int:
+    """Runs one DELETE, then moves the write-ahead log into the (secure-deleted) file and empties it;
+    returns the number of rows deleted."""
+    with closing(_connect(db)) as connection:
+        with connection:
+            deleted = connection.execute(query, parameters).rowcount
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
+
 def conversation_events(db: Path, sender: str) -> List[Dict[str, Any]]:
     """One sender's stored events, oldest first, as Rasa serialised them ({"event": "user", "text": ...})."""
     with closing(_connect(db)) as connection:
@@ -45,18 +57,17 @@ def senders(db: Path) -> List[str]:
 
 def forget(db: Path, sender: str) -> int:
     """Deletes everything stored about one sender; returns the number of events deleted."""
-    with closing(_connect(db)) as connection, connection:
-        return connection.execute("DELETE FROM events WHERE sender_id = ?", (sender,)).rowcount
+    return _delete(db, "DELETE FROM events WHERE sender_id = ?", (sender,))
 
 
 def purge(db: Path, days: float, now: Optional[float] = None) -> int:
     """Deletes the conversations whose latest event is older than `days`; returns how many."""
     cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
     stale = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?"
-    with closing(_connect(db)) as connection, connection:
+    with closing(_connect(db)) as connection:
         count = connection.execute(f"SELECT COUNT(*) FROM ({stale})", (cutoff,)).fetchone()[0]
-        connection.execute(f"DELETE FROM events WHERE sender_id IN ({stale})", (cutoff,))
-        return count
+    _delete(db, f"DELETE FROM events WHERE sender_id IN ({stale})", (cutoff,))
+    return count
 
 
 def _positive_days(text: str) -> int:

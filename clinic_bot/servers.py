@@ -31,11 +31,16 @@ API_TOKEN_ENV = "RASA_AUTH_TOKEN"
 MIN_API_TOKEN_CHARS = 16
 
 
-def write_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
-    """endpoints.yml with this run's action server port and tracker file (Rasa expands no variables there)."""
+def write_endpoints(action_port: int, tracker_db: Path, directory: Path, stock: bool = False) -> Path:
+    """endpoints.yml with this run's action server port and tracker file (Rasa expands no variables there).
+    stock: Rasa's own SQL tracker store and action call format instead of this project's (the benchmark's
+    "before")."""
     endpoints = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
     endpoints["tracker_store"]["db"] = str(Path(tracker_db).resolve())
+    if stock:
+        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": endpoints["tracker_store"]["db"]}
+        endpoints["action_endpoint"].pop("enable_selective_domain", None)
     path = Path(directory) / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
@@ -60,6 +65,16 @@ def api_args(enable_api: bool, token: Optional[str]) -> List[str]:
     return ["--enable-api", "--auth-token", token]
 
 
+# --- Speed (issue 5; measured with `make bench`, bench/tuning.md) ---
+# `rasa run` with the speed-ups of clinic_bot/speedups.py (cached action-reply validator, SQLite WAL and a
+# kept connection, a warm-up parse before the port opens); same arguments as `python -m rasa`.
+RASA_ENTRY = "clinic_bot.speedups"
+# One small model per message on 2 cores: single-threaded TensorFlow ops beat handing them to a pool;
+# two malloc arenas instead of one per thread keep ~10 MB less resident. Defaults only: the environment wins.
+RASA_SPEED_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+                  "MALLOC_ARENA_MAX": "2"}
+
+
 def server_env() -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -77,6 +92,7 @@ class Servers:
     action_port: int
     tracker_db: Path
     log_dir: Path
+    stock: bool = False  # plain `rasa run`, Rasa's SQL store, no speed-ups: the benchmark's "before"
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
 
@@ -101,14 +117,15 @@ class Servers:
         """channel_settings override the channel's credentials.yml settings for this run (see rate_limit.py)."""
         self.rasa_launch = dict(model=model, cors=cors, extra_args=extra_args, channel_settings=channel_settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        endpoints = write_endpoints(self.action_port, self.tracker_db, self.log_dir)
+        endpoints = write_endpoints(self.action_port, self.tracker_db, self.log_dir, stock=self.stock)
         credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
                        else REPO_ROOT / "credentials.yml")
-        args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
+        entry = "rasa" if self.stock else RASA_ENTRY
+        args = [sys.executable, "-m", entry, "run", "--model", str(model), "--port", str(self.rasa_port),
                 "--endpoints", str(endpoints), "--credentials", str(credentials)]
         if cors:
             args += ["--cors", cors]
-        self._spawn("rasa", args + list(extra_args or []))
+        self._spawn("rasa", args + list(extra_args or []), None if self.stock else RASA_SPEED_ENV)
 
     def restart_rasa(self, **changes: Any) -> None:
         """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
@@ -116,12 +133,12 @@ class Servers:
         self.start_rasa(**{**self.rasa_launch, **changes})
         self.wait_until_ready()
 
-    def _spawn(self, name: str, args: List[str]) -> None:
+    def _spawn(self, name: str, args: List[str], defaults: Optional[Mapping[str, str]] = None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            args, cwd=REPO_ROOT, env=server_env(),
+            args, cwd=REPO_ROOT, env={**(defaults or {}), **server_env()},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -162,8 +179,8 @@ def _answers(url: str) -> bool:
 def running_servers(rasa_port: int, action_port: int, tracker_db: Path = DEFAULT_TRACKER_DB,
                     model: Path = DEFAULT_MODEL, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
                     extra_args: Optional[List[str]] = None,
-                    channel_settings: Optional[Mapping[str, Any]] = None) -> Iterator[Servers]:
-    servers = Servers(rasa_port, action_port, Path(tracker_db), Path(log_dir))
+                    channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False) -> Iterator[Servers]:
+    servers = Servers(rasa_port, action_port, Path(tracker_db), Path(log_dir), stock=stock)
     try:
         servers.start_action_server()
         servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)

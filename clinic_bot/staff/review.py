@@ -24,7 +24,7 @@ from clinic_bot import paths
 from clinic_bot.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
 from clinic_bot.servers import DEFAULT_TRACKER_DB
 
-DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.45: the band where it answered but was unsure
+DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.35: the band where it answered but was unsure
 FALLBACK_INTENT = "nlu_fallback"
 EMERGENCY_INTENT = "emergency"
 OUT_OF_SCOPE_INTENT = "out_of_scope"

@@ -19,7 +19,7 @@ from tests.e2e.conftest import Patient, answers
 NOT_HELPFUL = "my plan is medicaid, will it pay for a nerve block"
 NOT_HELPFUL_MISLABELLED = "can i get a payment plan for the procedure bill"
 HELPFUL = "how long does recovery take after an epidural"
-HELD_OUT = "define pain management please"  # in tests/nlu/holdout.yml
+HELD_OUT = "what does traditional pain care consist of, is it mostly medications and therapy"  # in tests/nlu/holdout.yml
 EMERGENCY = "the pain is too much, i want to kill myself"
 GIBBERISH = ["blorp zxqv frimble", "purple monkey dishwasher", "hmm"]  # what falls to the fallback depends on the model
 OUT_OF_SCOPE = next(e.text for e in read_all(paths.NLU_DIR.glob("*.yml")) if e.intent == "out_of_scope")
