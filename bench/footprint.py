@@ -42,6 +42,14 @@ def _tree(pid: int) -> List[int]:
     return found
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all processes used so far, all cores together (/proc/stat, idle and I/O wait left out)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal (guest is in user)
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and its descendants: unlike latency, the CPU a
     message costs is barely changed by other work on the machine."""

@@ -10,11 +10,12 @@
 The client shares the machine with the servers; it is light (one process, one event loop) but not free."""
 import asyncio
 import json
+import os
 import random
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
 import numpy as np
@@ -111,7 +112,17 @@ def summarise(samples: Sequence[Sample], window_start: float) -> Dict[str, Any]:
     }
 
 
-CpuProbe = Callable[[], Mapping[str, float]]  # CPU seconds used so far, per server
+# CPU seconds used so far: per server, "client" (this process) and "machine" (every process, all cores)
+CpuProbe = Callable[[], Mapping[str, float]]
+OWN_WORK = ("rasa", "actions", "client")
+
+
+def other_work_share(cpu_used: Mapping[str, float], seconds: float, cores: int) -> Optional[float]:
+    """Share of the machine's CPU that neither the servers nor this client used: other work."""
+    if "machine" not in cpu_used or seconds <= 0:
+        return None
+    other = cpu_used["machine"] - sum(cpu_used.get(name, 0.0) for name in OWN_WORK)
+    return max(other, 0.0) / (seconds * cores)
 
 
 async def run_level(url: str, patients: int, script: Script, warmup_s: float, window_s: float,
@@ -126,16 +137,18 @@ async def run_level(url: str, patients: int, script: Script, warmup_s: float, wi
 
     async def mark_window_start() -> None:
         await asyncio.sleep(warmup_s)
-        cpu_at_start.update(cpu())
+        cpu_at_start.update(cpu(), wall=time.perf_counter())
 
     async with _session(patients) as session:
         await asyncio.gather(mark_window_start(), *(
             _patient(session, url, script, f"bench-{run}-n{patients}-p{i}", stop_at, samples) for i in range(patients)))
-    cpu_at_end = cpu()
+    cpu_at_end = {**cpu(), "wall": time.perf_counter()}
     measured = [s for s in samples if s.started >= window_start]
-    cpu_ms = {f"cpu_ms_per_message_{name}": 1000 * (cpu_at_end[name] - cpu_at_start[name]) / max(len(measured), 1)
-              for name in cpu_at_end}
+    used = {name: cpu_at_end[name] - cpu_at_start[name] for name in cpu_at_end}
+    cpu_ms = {f"cpu_ms_per_message_{name}": 1000 * seconds / max(len(measured), 1)
+              for name, seconds in used.items() if name in OWN_WORK}
     return {"patients": patients, "warmup_s": warmup_s, **summarise(measured, window_start), **cpu_ms,
+            "other_work_cpu_share": other_work_share(used, used["wall"], os.cpu_count() or 1),
             "warmup_messages": len(samples) - len(measured)}
 
 

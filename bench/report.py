@@ -107,9 +107,11 @@ def _speed(results: Dict[str, Any]) -> List[str]:
         return ["Not measured in this run."]
     rows = [[str(lv["patients"]), str(lv["messages"]), str(lv["errors"]), _num(lv["p50_ms"]), _num(lv["p95_ms"]),
              _num(lv["p99_ms"]), _num(lv["messages_per_s"]), _num(lv.get("cpu_ms_per_message_rasa")),
-             _num(lv.get("cpu_ms_per_message_actions"))] for lv in load["levels"]]
+             _num(lv.get("cpu_ms_per_message_actions")), _num(lv.get("cpu_ms_per_message_client")),
+             _pct(lv.get("other_work_cpu_share"))] for lv in load["levels"]]
     lines = _table(["patients", "messages", "errors", "p50 ms", "p95 ms", "p99 ms", "messages/s",
-                    "Rasa CPU ms/message", "action server CPU ms/message"], rows)
+                    "Rasa CPU ms/message", "action server CPU ms/message", "load client CPU ms/message",
+                    "other work, share of the machine's CPU"], rows)
     long = load["long_conversation"]
     lines += ["", f"Each patient holds {load['turns_per_conversation']}-turn conversations, then starts a new one, "
               f"sending each message as soon as the reply arrived; {load['warmup_s']:.0f} s warm-up excluded, then "
@@ -168,17 +170,27 @@ def _before_after(results: Dict[str, Any]) -> List[str]:
                     "What each lever gave: \"Tuning\" below."]
 
 
+def _other_work(results: Dict[str, Any]) -> Optional[float]:
+    shares = [lv.get("other_work_cpu_share") for part in (results, results.get("baseline") or {})
+              for lv in part.get("load", {}).get("levels", [])]
+    return max((share for share in shares if share is not None), default=None)
+
+
 def markdown(results: Dict[str, Any]) -> str:
     machine = results["machine"]
-    busy = max(results["load_average"]["start"][0], results["load_average"]["end"][0]) > machine["cores"] * 0.5
+    other = _other_work(results)
     lines = [
         "# Benchmark", "",
         f"Written by `make bench` on {machine['date']}: {machine['cores']} cores ({machine['cpu']}), "
         f"{machine['memory_gib']} GiB memory, {machine['os']}, Python {machine['python']}, Rasa {machine['rasa']}, "
         f"commit {machine['commit']}, config `{results['config']}`. The whole run took {results['duration_s'] / 60:.1f} min.",
         "",
-        f"Load average (1, 5, 15 min) at start {results['load_average']['start']}, at end {results['load_average']['end']}"
-        + (": **other work shared the CPU during this run; speed figures are pessimistic and noisy.**" if busy else "."),
+        f"Load average (1, 5, 15 min) at start {results['load_average']['start']}, at end "
+        f"{results['load_average']['end']} (the run's own training counts in these). "
+        + ("Other work during the load measurements: not measured." if other is None else
+           f"Other work during the load measurements (CPU used by neither the servers nor the load client, "
+           f"hypervisor steal included): at most {_pct(other)} of the machine"
+           + (": **the speed figures are pessimistic.**" if other > 0.1 else ".")),
         "", "## Figures against the goals", "", *_targets(results),
         "", "## Understanding (NLU), with the peer", "", *_understanding(results),
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),

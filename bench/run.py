@@ -101,7 +101,9 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
         fp["rss_actions_mib_ready"] = footprint.rss_mib(servers.processes["actions"].pid)
         url = servers.webhook_url
         pids = {name: process.pid for name, process in servers.processes.items()}
-        cpu = lambda: {name: footprint.cpu_seconds(pid) for name, pid in pids.items()}  # noqa: E731
+        def cpu() -> Dict[str, float]:
+            return {**{name: footprint.cpu_seconds(pid) for name, pid in pids.items()},
+                    "client": time.process_time(), "machine": footprint.machine_busy_seconds()}
         if "bot" not in skip:
             with progress.stage("safety and off-topic through the bot"):
                 results["whole_bot"] = {
