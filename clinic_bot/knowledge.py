@@ -6,7 +6,7 @@ or ``knowledge/messages.yml`` (conversational). Actions, staff tools and tests a
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from clinic_bot.clinic_config import ClinicDetails, load_clinic_details
 from clinic_bot.paths import ANSWERS_FILE, MESSAGES_FILE

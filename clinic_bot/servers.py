@@ -66,8 +66,8 @@ def api_args(enable_api: bool, token: Optional[str]) -> List[str]:
 
 
 # --- Speed (issue 5; measured with `make bench`, bench/tuning.md) ---
-# `rasa run` with the speed-ups of clinic_bot/speedups.py (cached action-reply validator, SQLite WAL and a
-# kept connection, a warm-up parse before the port opens); same arguments as `python -m rasa`.
+# `rasa run` with the speed-ups of clinic_bot/speedups.py (each listed and measured there); same arguments
+# as `python -m rasa`.
 RASA_ENTRY = "clinic_bot.speedups"
 # One small model per message on 2 cores: single-threaded TensorFlow ops beat handing them to a pool;
 # two malloc arenas instead of one per thread keep ~10 MB less resident. Defaults only: the environment wins.

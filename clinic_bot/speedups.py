@@ -192,29 +192,25 @@ def _warm_up_after_loading(original: Any) -> Any:
 
 
 def install() -> None:
+    """Applies every speed-up; once per process (the launcher's entry point below)."""
     global _original_validate
     import jsonschema
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.nlu.utils.spacy_utils import SpacyNLP
-    from rasa.utils.tensorflow.models import RasaModel
     from rasa.shared.core.events import Event
+    from rasa.utils.tensorflow.models import RasaModel
 
-    if jsonschema.validate is not _validate_with_cached_validator:
-        _original_validate = jsonschema.validate
-        jsonschema.validate = _validate_with_cached_validator
-
-    if not getattr(Event, "_clinic_cached", False):
-        Event.resolve_by_type = _event_class_cache(Event.resolve_by_type)
-        Event._clinic_cached = True
+    if _original_validate is not None:
+        return
+    _original_validate = jsonschema.validate
+    jsonschema.validate = _validate_with_cached_validator
+    Event.resolve_by_type = _event_class_cache(Event.resolve_by_type)
     RemoteAction._action_call_format = _current_turn_call_format
     RasaModel.load = classmethod(_load_building_eagerly)
-    if "_prediction_states" not in RulePolicy.__dict__:
-        RulePolicy._prediction_states = _rule_states_from_tail(RulePolicy._prediction_states)
-    if not getattr(SpacyNLP, "_clinic_cached", False):
-        SpacyNLP.load_model = _load_spacy_once(SpacyNLP.load_model)
-        SpacyNLP._clinic_cached = True
+    RulePolicy._prediction_states = _rule_states_from_tail(RulePolicy._prediction_states)
+    SpacyNLP.load_model = _load_spacy_once(SpacyNLP.load_model)
     rasa.core.run.load_agent_on_start = _warm_up_after_loading(rasa.core.run.load_agent_on_start)
 
 

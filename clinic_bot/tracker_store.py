@@ -19,7 +19,6 @@ clinic_bot/staff/review.py, clinic_bot/privacy.py and older files keep working, 
 what this store wrote. A conversation is the events since its latest `session_started`, as in Rasa.
 """
 import json
-import logging
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,8 +30,6 @@ from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-
-logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -46,12 +43,12 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);
 """
-# Rows of the latest session: Rasa's SQLTrackerStore query, in SQL.
-LATEST_SESSION = """
-SELECT data FROM events WHERE sender_id = ? AND (
-    timestamp >= (SELECT MAX(timestamp) FROM events WHERE sender_id = ? AND type_name = ?)
-    OR (SELECT MAX(timestamp) FROM events WHERE sender_id = ? AND type_name = ?) IS NULL
-) ORDER BY id
+# Rows of the latest session (all rows before the first session start): Rasa's SQLTrackerStore query.
+LATEST_SESSION = f"""
+SELECT {{columns}} FROM events WHERE sender_id = :sender AND timestamp >= IFNULL(
+    (SELECT MAX(timestamp) FROM events WHERE sender_id = :sender AND type_name = '{SessionStarted.type_name}'),
+    timestamp)
+ORDER BY id
 """
 INSERT = ("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
           "VALUES (?, ?, ?, ?, ?, ?)")
@@ -89,11 +86,9 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
         return self.connection.execute("SELECT MAX(id) FROM events WHERE sender_id = ?", (sender_id,)).fetchone()[0]
 
     def _load(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
-        if all_sessions:
-            rows = self.connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,))
-        else:
-            started = SessionStarted.type_name
-            rows = self.connection.execute(LATEST_SESSION, (sender_id, sender_id, started, sender_id, started))
+        query = ("SELECT data FROM events WHERE sender_id = :sender ORDER BY id" if all_sessions
+                 else LATEST_SESSION.format(columns="data"))
+        rows = self.connection.execute(query, {"sender": sender_id})
         events = [json.loads(data) for (data,) in rows]
         if not events:
             return None
@@ -123,18 +118,18 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     # --- writing ---
 
-    def _stored_count(self, tracker: DialogueStateTracker) -> int:
+    def _stored_count(self, tracker: DialogueStateTracker, last_row: Optional[int]) -> int:
         """How many of the tracker's events are in the file already."""
         cached = self._cache.get(tracker.sender_id)
-        if cached is not None and cached.tracker is tracker and cached.last_row == self._last_row(tracker.sender_id):
+        if cached is not None and cached.tracker is tracker and cached.last_row == last_row:
             return cached.stored
         # Rasa's own rule for a tracker this store did not hand out: count the latest session's rows.
-        started = SessionStarted.type_name
-        sender = tracker.sender_id
-        return len(self.connection.execute(LATEST_SESSION, (sender, sender, started, sender, started)).fetchall())
+        query = f"SELECT COUNT(*) FROM ({LATEST_SESSION.format(columns='id')})"
+        return self.connection.execute(query, {"sender": tracker.sender_id}).fetchone()[0]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        stored = self._stored_count(tracker)
+        last_row = self._last_row(tracker.sender_id)
+        stored = self._stored_count(tracker, last_row)
         new_events = list(tracker.events)[stored:]
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -149,6 +144,7 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
             try:
                 self.connection.executemany(INSERT, rows)
                 self.connection.execute("COMMIT")
+                last_row = self._last_row(tracker.sender_id)
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 self._cache.pop(tracker.sender_id, None)
@@ -157,7 +153,7 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
             # A new session: the next read starts from it, exactly as Rasa's store reads.
             self._cache.pop(tracker.sender_id, None)
         else:
-            self._remember(tracker, stored + len(rows), self._last_row(tracker.sender_id))
+            self._remember(tracker, stored + len(rows), last_row)
 
     def _remember(self, tracker: DialogueStateTracker, stored: int, last_row: Optional[int]) -> None:
         if not self.max_cached:
