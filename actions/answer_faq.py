@@ -4,9 +4,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.utter import send
+from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.feedback import helpful_question
-from clinic_bot.knowledge import VARIANT_KINDS, default_knowledge
+from clinic_bot.knowledge import VARIANT_KINDS, Knowledge, default_knowledge
 
 # For "which conditions can you treat" a named condition matters more than a remembered procedure.
 CONDITION_FIRST = {"ask_conditions_treated"}
@@ -25,6 +25,17 @@ def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, 
     return context
 
 
+def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge, intent: str) -> None:
+    """The curated answer for ``intent``, then "Was this helpful?"."""
+    answer = knowledge.answers.get(intent)
+    if answer is None:
+        send(dispatcher, knowledge.message("no_answer"))
+        return
+    send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up)))
+    # A separate message, so the answer's text and marker stay exactly the curated ones.
+    send(dispatcher, *helpful_question(knowledge))
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> Text:
         return "action_answer_faq"
@@ -32,11 +43,6 @@ class ActionAnswerFaq(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        answer = knowledge.answers.get(intent)
-        if answer is None:
-            send(dispatcher, knowledge.message("no_answer"))
-            return []
-        send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up)))
-        # A separate message, so the answer's text and marker stay exactly the curated ones.
-        send(dispatcher, *helpful_question(knowledge))
+        send_answer(dispatcher, tracker, knowledge, intent)
+        send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []

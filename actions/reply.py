@@ -4,8 +4,13 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.utter import send
-from clinic_bot.knowledge import default_knowledge
+from actions.answer_faq import send_answer
+from actions.utter import send, send_gentle_crisis_line
+from clinic_bot.knowledge import Knowledge, default_knowledge
+from clinic_bot.triage.replies import GENERAL_NOT_YOUR_CASE, general_intent_for_personal, urgent_reply
+
+EMERGENCY = "emergency"
+PERSONAL_ADVICE = "ask_personal_advice"
 
 
 class ActionReply(Action):
@@ -15,5 +20,19 @@ class ActionReply(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent == EMERGENCY:
+            send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
+            return []
         send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer"))
+        if intent == PERSONAL_ADVICE:
+            self._general_answer(dispatcher, tracker, knowledge)
+        send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []
+
+    @staticmethod
+    def _general_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge) -> None:
+        """After the refusal, the general answer to the general part of a personal question, if there is one."""
+        general = general_intent_for_personal(knowledge, tracker.latest_message)
+        if general:
+            send(dispatcher, knowledge.message(GENERAL_NOT_YOUR_CASE))
+            send_answer(dispatcher, tracker, knowledge, general)

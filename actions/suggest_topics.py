@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.utter import send
+from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.knowledge import Reply, default_knowledge
 
 MAX_SUGGESTIONS = 3
@@ -24,4 +24,5 @@ class ActionSuggestTopics(Action):
         buttons.append({"title": knowledge.message("handoff_button").text, "payload": "/human_handoff"})
         reply = knowledge.message("fallback")
         send(dispatcher, Reply(reply.text, {**reply.marker, "suggestions": topics}), buttons)
+        send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []

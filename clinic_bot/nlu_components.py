@@ -1,4 +1,4 @@
-"""Custom Rasa NLU components: canonical entities from the spaCy entity ruler, and the red-flag override."""
+"""Custom Rasa NLU component: canonical entities from the spaCy entity ruler (the triage is clinic_bot.triage)."""
 from typing import Any, Dict, List, Optional, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -10,10 +10,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_bot.safety import RedFlagMatcher
 
 SPACY_DOC = "text_spacy_doc"  # where SpacyNLP leaves the parsed text on a message
-EMERGENCY_INTENT = "emergency"
 FALLBACK_INTENT = "nlu_fallback"
 ENTITY_LABELS = ("procedure", "condition")
 
@@ -58,30 +56,4 @@ class CanonicalEntityExtractor(_RuleBasedSpacyComponent):
                 if ent.label_ in ENTITY_LABELS
             ]
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
-        return messages
-
-
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
-)
-class RedFlagOverride(_RuleBasedSpacyComponent):
-    """Forces the ``emergency`` intent when a red-flag phrase matches, whatever the classifier said.
-    Runs last, after the FallbackClassifier, so neither low confidence nor ambiguity can undo it."""
-
-    def __init__(self) -> None:
-        self._matcher: Optional[RedFlagMatcher] = None
-
-    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        if self._matcher is None:
-            self._matcher = RedFlagMatcher.from_file(model.model)
-        for message in messages:
-            flag = self._matcher.find(message.get(TEXT) or "")
-            if flag is None:
-                continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get("name") not in (EMERGENCY_INTENT, FALLBACK_INTENT)]
-            forced = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-            message.set(INTENT, forced, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)
-            message.set("red_flag", flag.category, add_to_output=True)
         return messages

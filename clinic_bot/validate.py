@@ -10,7 +10,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set
 
 import yaml
 
@@ -18,14 +18,20 @@ from clinic_bot import paths
 from clinic_bot.clinic_config import load_clinic_details
 from clinic_bot.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.knowledge import VARIANT_KINDS
+from clinic_bot.triage.data import TriageDataError, read_messages
+from clinic_bot.triage.replies import MESSAGE_KEYS as TRIAGE_MESSAGES
+from clinic_bot.triage.rules import CRISIS, MEDICAL
+from clinic_bot.triage.terms import TermError, check_term
 from clinic_bot.nlu_data import Example, normalise, read_all
 from clinic_bot.yaml_lines import line_of, load_yaml
 
 MIN_EXAMPLES = 20
+TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
-SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", *FEEDBACK_MESSAGES}
+SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", *FEEDBACK_MESSAGES,
+                   *TRIAGE_MESSAGES}
 # Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
 ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")
 
@@ -197,10 +203,46 @@ def check_clinic() -> List[Problem]:
             for field in details.fields_still_placeholder()]
 
 
+def _check_terms(file: Path, data: Any, where: str) -> List[Problem]:
+    """Every string in the lists under ``data`` must read as a term (clinic_bot/triage/terms.py)."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _check_terms(file, value, f"{where}.{key}")]
+    if isinstance(data, list):
+        problems = []
+        for item in data:
+            try:
+                check_term(str(item))
+            except TermError as error:
+                problems.append(Problem(file, line_of(data), "error", f"{where}: {error}"))
+        return problems
+    return []
+
+
+def check_triage() -> List[Problem]:
+    """The red-flag concepts, the ConText triggers and the triage message sets."""
+    concepts = load_yaml(paths.RED_FLAGS_FILE) or {}
+    problems = []
+    for name, concept in (concepts.get("concepts") or {}).items():
+        if not isinstance(concept, dict) or concept.get("kind") not in TRIAGE_KINDS:
+            problems.append(Problem(paths.RED_FLAGS_FILE, line_of(concepts.get("concepts"), name), "error",
+                                    f"concept '{name}' needs kind: {' or '.join(TRIAGE_KINDS)}"))
+            continue
+        problems += _check_terms(paths.RED_FLAGS_FILE, {k: v for k, v in concept.items() if k != "kind"}, name)
+    problems += _check_terms(paths.RED_FLAGS_FILE, concepts.get("exclusions") or [], "exclusions")
+    context = load_yaml(paths.CONTEXT_TRIGGERS_FILE) or {}
+    problems += _check_terms(paths.CONTEXT_TRIGGERS_FILE, {k: v for k, v in context.items()}, "context")
+    for file in sorted(paths.TRIAGE_TRAINING_DIR.glob("*.jsonl")) + sorted(paths.TRIAGE_TEST_DIR.glob("*.jsonl")):
+        try:
+            read_messages(file)
+        except TriageDataError as error:
+            problems.append(Problem(file, 0, "error", str(error)))
+    return problems
+
+
 def run_checks(today: dt.date = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     today = today or dt.date.today()
     problems: List[Problem] = []
-    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.RED_FLAGS_FILE,
+    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
              paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
         try:
@@ -216,6 +258,7 @@ def run_checks(today: dt.date = None, nlu_dir: Path = paths.NLU_DIR) -> List[Pro
     problems += check_answers(rule_intents("action_answer_faq"), domain_intents, today)
     problems += check_messages(rule_intents("action_reply"))
     problems += check_clinic()
+    problems += check_triage()
     return problems
 
 

@@ -1,0 +1,141 @@
+"""The triage as a Rasa NLU component, named last in config.yml's pipeline so that it has the last word.
+
+Training reads the lexicons and the triage training sets (paths in its config) and stores both inside the
+model: at run time nothing is read from disk, and ``fingerprint_addon`` makes a change to any of these files
+retrain the model. For every message it sets ``triage`` (the decision) and, where it decides:
+- urgent   -> intent ``emergency`` (confidence 1), ``red_flag`` = the concept (or ``(classifier)``);
+- personal -> intent ``ask_personal_advice``; ``triage.general_intent`` keeps the classifier's best other
+  intent, so the refusal can add the general answer where one fits;
+- general  -> the intent classifier's own choice, except ``emergency``, which only the triage may give:
+  the next intent of the ranking, or ``nlu_fallback`` when that one is unsure.
+"""
+import glob
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic_bot.nlu_components import FALLBACK_INTENT
+from clinic_bot.paths import REPO_ROOT
+from clinic_bot.triage.data import read_all
+from clinic_bot.triage.decision import PERSONAL, URGENT, Thresholds, TriageDecision
+from clinic_bot.triage.engine import Triage, plain
+from clinic_bot.yaml_lines import load_yaml
+
+EMERGENCY_INTENT = "emergency"
+PERSONAL_INTENT = "ask_personal_advice"
+DECIDED_BY_TRIAGE = {EMERGENCY_INTENT, PERSONAL_INTENT, FALLBACK_INTENT}
+
+
+def _resolve(pattern: str) -> List[Path]:
+    path = Path(pattern)
+    full = str(path if path.is_absolute() else REPO_ROOT / path)
+    return sorted(Path(p) for p in glob.glob(full))
+
+
+def input_files(config: Dict[str, Any]) -> List[Path]:
+    """Every file the trained triage depends on."""
+    return _resolve(config["red_flags"]) + _resolve(config["context"]) + _resolve(config["training_data"])
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TriageGate(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "red_flags": "knowledge/triage/red_flags.yml",
+            "context": "knowledge/triage/context.yml",
+            "training_data": "data/triage/*.jsonl",
+            "urgent_threshold": 0.5,
+            "personal_threshold": 0.5,
+            "c": 8.0,
+            # Below this, the intent after a demoted `emergency` is not trusted: topic suggestions instead.
+            "demoted_min_confidence": 0.35,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        digest = hashlib.sha256()
+        for path in input_files({**cls.get_default_config(), **config}):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 triage: Optional[Triage] = None) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self.triage = triage
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TriageGate":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def thresholds(config: Dict[str, Any]) -> Thresholds:
+        return Thresholds(urgent=float(config["urgent_threshold"]), personal=float(config["personal_threshold"]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        lexicon = {"red_flags": plain(load_yaml(_resolve(self._config["red_flags"])[0])),
+                   "context": plain(load_yaml(_resolve(self._config["context"])[0]))}
+        messages = read_all(_resolve(self._config["training_data"]))
+        if not messages:
+            raise ValueError(f"no triage training messages in {self._config['training_data']}")
+        self.triage = Triage.train(lexicon, messages, float(self._config["c"]), self.thresholds(self._config))
+        with self._storage.write_to(self._resource) as directory:
+            self.triage.save(directory)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TriageGate":
+        with model_storage.read_from(resource) as directory:
+            triage = Triage.load(directory, cls.thresholds(config))
+        return cls(config, model_storage, resource, triage)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.triage is None:  # an untrained component: never silently skip the safety check
+            raise RuntimeError("TriageGate has not been trained: run `make train`")
+        for message in messages:
+            decision = self.triage.judge(message.get(TEXT) or "")
+            self._apply(message, decision)
+        return messages
+
+    def _apply(self, message: Message, decision: TriageDecision) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in DECIDED_BY_TRIAGE]
+        own = message.get(INTENT) or {}
+        general = ranking[0] if ranking else None
+        record = decision.as_dict()
+        record["general_intent"] = dict(general) if general else None
+        message.set("triage", record, add_to_output=True)
+        if decision.level == URGENT:
+            self._force(message, EMERGENCY_INTENT, ranking)
+            message.set("red_flag", decision.concept or "(classifier)", add_to_output=True)
+        elif decision.level == PERSONAL or own.get("name") == PERSONAL_INTENT:
+            self._force(message, PERSONAL_INTENT, ranking)
+        elif own.get("name") == EMERGENCY_INTENT:
+            trusted = general is not None and general.get("confidence", 0.0) >= float(
+                self._config["demoted_min_confidence"])
+            if trusted:
+                message.set(INTENT, dict(general), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            else:
+                self._force(message, FALLBACK_INTENT, ranking)
+
+    @staticmethod
+    def _force(message: Message, intent: Text, ranking: List[Dict[str, Any]]) -> None:
+        forced = {"name": intent, "confidence": 1.0}
+        message.set(INTENT, forced, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [forced] + ranking, add_to_output=True)

@@ -1,0 +1,68 @@
+"""`make triage-tune`: the classifier trained on data/triage as `make train` trains it, judged on the tuning
+set (tests/triage/tuning.jsonl, never trained on) at several thresholds, with rules and classifier
+combined as in the bot. Prints the curve and the highest urgent threshold that keeps recall at the target;
+put the chosen values into config.yml (TriageGate). The development sets are never used here."""
+import argparse
+from typing import Any, Dict, List
+
+import yaml
+
+from clinic_bot.paths import REPO_ROOT, TRIAGE_TUNING_FILE
+from clinic_bot.triage.component import TriageGate, _resolve
+from clinic_bot.triage.data import read_all, read_messages
+from clinic_bot.triage.decision import Thresholds
+from clinic_bot.triage.engine import Triage, plain
+from clinic_bot.yaml_lines import load_yaml
+
+URGENT_CANDIDATES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+PERSONAL_CANDIDATES = (0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def component_config() -> Dict[str, Any]:
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text())
+    for step in config.get("pipeline") or []:
+        if str(step.get("name", "")).endswith("TriageGate"):
+            return {**TriageGate.get_default_config(), **step}
+    raise SystemExit("config.yml has no TriageGate in its pipeline")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--recall-target", type=float, default=0.99)
+    target = parser.parse_args().recall_target
+    config = component_config()
+    lexicon = {"red_flags": plain(load_yaml(_resolve(config["red_flags"])[0])),
+               "context": plain(load_yaml(_resolve(config["context"])[0]))}
+    trained = Triage.train(lexicon, read_all(_resolve(config["training_data"])), float(config["c"]),
+                           Thresholds(0.5, 0.5))
+    classifier = trained.classifier
+    tuning = read_messages(TRIAGE_TUNING_FILE)
+    rows: List[str] = []
+    best = None
+    for urgent in URGENT_CANDIDATES:
+        triage = Triage(lexicon, classifier, Thresholds(urgent, float(config["personal_threshold"])))
+        decisions = triage.judge_all([m.text for m in tuning])
+        share = lambda pick, want: (lambda chosen: sum(d.level == want for _, d in chosen) / max(1, len(chosen)))(  # noqa: E731
+            [(m, d) for m, d in zip(tuning, decisions) if pick(m)])
+        recall = share(lambda m: m.urgent, "urgent")
+        general = share(lambda m: m.label == "general", "urgent")
+        hard = share(lambda m: m.label == "general" and m.concept, "urgent")
+        everyday = share(lambda m: m.label == "off_topic", "urgent")
+        rows.append(f"urgent >= {urgent:.2f}: recall {recall:.1%}, false alarms general {general:.1%} "
+                    f"(with red-flag words {hard:.1%}), off-topic {everyday:.1%}")
+        if recall >= target:
+            best = urgent
+    print("\n".join(rows))
+    probabilities = [d.probabilities for d in trained.judge_all([m.text for m in tuning])]
+    for personal in PERSONAL_CANDIDATES:
+        own = [p["personal"] >= personal for m, p in zip(tuning, probabilities) if m.label == "personal"]
+        general = [p["personal"] >= personal for m, p in zip(tuning, probabilities) if m.label == "general"]
+        print(f"personal >= {personal:.2f}: personal found {sum(own) / len(own):.1%}, "
+              f"general taken as personal {sum(general) / len(general):.1%}")
+    print(f"highest urgent threshold with recall >= {target:.0%} on the tuning set: {best}")
+    print(f"config.yml has urgent_threshold {config['urgent_threshold']}, personal_threshold {config['personal_threshold']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
