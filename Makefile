@@ -85,6 +85,12 @@ import-review: setup  ## add the examples labelled in a review file: make import
 record-baseline: $(MODEL)  ## record the current NLU hold-out accuracy as the figure `make test` compares with
 	RECORD_HOLDOUT_BASELINE=1 $(PY) -m pytest tests/model/test_nlu_holdout.py -k holdout_accuracy -q
 
+# --- Triage (docs/triage.md): red-flag concepts, ConText, the urgent/personal/general classifier ---
+.PHONY: triage-tune
+
+triage-tune: setup  ## the triage's recall and false alarms on the tuning set at each threshold (to choose config.yml's)
+	$(PY) -m clinic_bot.triage.tune
+
 # --- Privacy and the HTTP API (README "Security and privacy"; clinic_bot/privacy.py) ---
 # `make run ENABLE_API=1` also opens Rasa's HTTP API, only with RASA_AUTH_TOKEN set (16+ characters).
 .PHONY: purge forget

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
+from bench import triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
 from clinic_bot.nlu_data import Example
@@ -51,6 +52,10 @@ class RasaNLU:
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model))
 
+    def parse_full(self, text: str) -> Dict[str, Any]:
+        """The whole parse result of one message (intent, ranking, entities, triage)."""
+        return self._loop.run_until_complete(self._agent.parse_message(text))
+
     def parse(self, texts: Sequence[str]) -> List[Dict[str, str]]:
         """Per text: the intent the bot acts on, and the classifier's own top intent (before the fallback)."""
         results = []
@@ -83,6 +88,7 @@ def routing(predicted: Sequence[str], away: bool) -> float:
 def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
     nlu = RasaNLU(model)
     try:
+        triage_figures = triage.through_nlu(nlu.parse_full, triage.dev_messages())
         holdout = nlu.parse([e.text for e in sets.holdout])
         off_topic = [p["final"] for p in nlu.parse(sets.off_topic)]
         in_scope = [p["final"] for p in nlu.parse(sets.in_scope)]
@@ -98,6 +104,7 @@ def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
                    if e.intent != p],
         "off_topic_routed_away": routing(off_topic, away=True),
         "in_scope_false_fallback": 1 - routing(in_scope, away=False),
+        "triage": triage_figures,
     }
 
 

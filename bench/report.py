@@ -101,6 +101,38 @@ def _whole_bot(results: Dict[str, Any]) -> List[str]:
     return lines
 
 
+def _triage(results: Dict[str, Any]) -> List[str]:
+    figures = results.get("quality", {}).get("rasa", {}).get("triage")
+    if not figures:
+        return ["Not measured in this run."]
+    cell = lambda s: f"{_pct(s['rate'])} ({s['hits']}/{s['total']})" if s["total"] else "n/a"  # noqa: E731
+    rows = [[label, cell(figures[key])] for label, key in [
+        ("urgent recall (emergency + crisis)", "urgent_recall"),
+        ("urgent recall, Spanish", "urgent_recall_spanish"),
+        ("crisis messages answered 988-first", "crisis_gets_988_first"),
+        ("Spanish urgent messages answered in Spanish", "spanish_urgent_in_spanish"),
+        ("false alarms, all general questions", "general_false_alarms"),
+        ("false alarms, general questions with red-flag words", "hard_negative_false_alarms"),
+        ("personal-advice requests refused", "personal_refused"),
+        ("false alarms, everyday off-topic (all)", "everyday_false_alarms"),
+        ("... plain everyday messages", "everyday_plain_false_alarms"),
+        ("... everyday messages with figurative red-flag words", "everyday_figurative_false_alarms"),
+    ]]
+    rows += [[f"urgent recall: {concept}", cell(share)] for concept, share in figures["urgent_recall_by_concept"].items()]
+    lines = ["On the development sets (tests/triage/dev_*.jsonl: never trained or tuned on; docs/triage.md "
+             "says who wrote them), through the trained model's whole NLU:", "",
+             *_table(["figure", "measured"], rows)]
+    speed = results.get("triage_speed")
+    if speed:
+        lines += ["", f"The triage's own work per message ({speed['messages']} messages, one at a time): mean "
+                  f"{speed['mean_ms']:.2f} ms, p50 {speed['p50_ms']:.2f} ms, p95 {speed['p95_ms']:.2f} ms."]
+    bot = results.get("whole_bot", {}).get("triage")
+    if bot:
+        lines += ["", "A sample of each group through the whole bot (REST webhook and action server): "
+                  + ", ".join(f"{group} {cell(share)} right" for group, share in bot.items()) + "."]
+    return lines
+
+
 def _speed(results: Dict[str, Any]) -> List[str]:
     load = results.get("load")
     if not load:
@@ -193,6 +225,7 @@ def markdown(results: Dict[str, Any]) -> str:
            + (": **the speed figures are pessimistic.**" if other > 0.1 else ".")),
         "", "## Figures against the goals", "", *_targets(results),
         "", "## Understanding (NLU), with the peer", "", *_understanding(results),
+        "", "## Triage: urgent, personal, general", "", *_triage(results),
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
         "", "## Speed", "", *_speed(results),
         "", "## Footprint", "", *_footprint(results),

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List
 import yaml
 from tqdm import tqdm
 
-from bench import charts, footprint, load, machine, quality, report, whole_bot
+from bench import charts, footprint, load, machine, quality, report, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.training import isolate_cache, train_from_clean_cache
 from clinic_bot.nlu_data import read_all, read_examples
@@ -111,6 +111,7 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
                     "false_alarms": whole_bot.false_alarms(url, red_flags["not_emergency"]),
                     "off_topic": whole_bot.routed_away(url, sets.off_topic),
                     "in_scope": whole_bot.routed_away(url, sets.in_scope),
+                    "triage": triage.through_bot(url, triage.dev_messages()),
                 }
         if "load" not in skip:
             asyncio.run(load.warm_up(url, script))
@@ -193,6 +194,7 @@ def main() -> None:
             model = trained.path
             results["footprint"]["training_seconds_clean_cache"] = trained.seconds
         results["footprint"]["model_size_mib"] = footprint.size_mib(model)
+        results["triage_speed"] = triage.urgent_path_ms(model, triage.dev_messages())
         results["model"] = str(model)
         measure_servers(model, workdir, args, sets, red_flags, progress, results)
         if baseline:

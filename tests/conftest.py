@@ -18,6 +18,7 @@ def make_tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     slots: Optional[Dict[str, Any]] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
+    triage: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
     """A tracker as the action server receives it right after the patient's message."""
     return Tracker(
@@ -28,6 +29,7 @@ def make_tracker(
             "intent": {"name": intent, "confidence": 0.9},
             "entities": entities or [],
             "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+            **({"triage": triage} if triage is not None else {}),
         },
         events=[],
         paused=False,

@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_bot.nlu_components import FALLBACK_INTENT
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.triage.data import read_all
+from clinic_bot.triage.data import from_intent_examples, read_all
 from clinic_bot.triage.decision import PERSONAL, URGENT, Thresholds, TriageDecision
 from clinic_bot.triage.engine import Triage, plain
 from clinic_bot.yaml_lines import load_yaml
@@ -56,6 +56,10 @@ class TriageGate(GraphComponent):
             "urgent_threshold": 0.5,
             "personal_threshold": 0.5,
             "c": 8.0,
+            # The NLU training examples join the triage's own sets under these labels (others: general).
+            "intent_labels": {"emergency": None, "ask_personal_advice": "personal", "out_of_scope": "off_topic",
+                              "greet": "off_topic", "goodbye": "off_topic", "thank": "off_topic",
+                              "affirm": "off_topic", "deny": "off_topic", "bot_challenge": "off_topic"},
             # Below this, the intent after a demoted `emergency` is not trusted: topic suggestions instead.
             "demoted_min_confidence": 0.35,
         }
@@ -87,9 +91,11 @@ class TriageGate(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         lexicon = {"red_flags": plain(load_yaml(_resolve(self._config["red_flags"])[0])),
                    "context": plain(load_yaml(_resolve(self._config["context"])[0]))}
-        messages = read_all(_resolve(self._config["training_data"]))
-        if not messages:
+        own = read_all(_resolve(self._config["training_data"]))
+        if not own:
             raise ValueError(f"no triage training messages in {self._config['training_data']}")
+        examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
+        messages = own + from_intent_examples(examples, self._config["intent_labels"])
         self.triage = Triage.train(lexicon, messages, float(self._config["c"]), self.thresholds(self._config))
         with self._storage.write_to(self._resource) as directory:
             self.triage.save(directory)

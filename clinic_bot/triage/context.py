@@ -78,12 +78,12 @@ class ContextRules:
             for span in terms.find(tokens)
             if not any(_overlaps(span, p) for p in pseudo) and not any(_within(span, t) for t in targets)
         ]
+        if self.current_evidence.find(tokens):
+            triggers = [t for t in triggers if t.category not in OVERRULED_BY_CURRENT_EVIDENCE]
         for trigger in triggers:  # "what does [saddle numbness] mean": the target inside the trigger's words
             for target in targets:
                 if _overlaps(trigger.span, target):
                     found[target].add(trigger.category)
-        if self.current_evidence.find(tokens):
-            triggers = [t for t in triggers if t.category not in OVERRULED_BY_CURRENT_EVIDENCE]
         closers = {name: terms.find(tokens) for name, terms in self.closing_sets.items()}
         for sentence in tokens.sentences():
             inside = [t for t in triggers if sentence[0] <= t.span[0] and t.span[1] <= sentence[1]]

@@ -8,7 +8,7 @@ sets in ``tests/triage/`` (never trained on; the development sets never tuned on
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Mapping, Optional, Tuple
 
 LABELS = ("emergency", "crisis", "personal", "general", "off_topic")
 URGENT_LABELS = frozenset({"emergency", "crisis"})
@@ -51,3 +51,16 @@ def read_messages(path: Path) -> List[LabelledMessage]:
 
 def read_all(paths: Iterable[Path]) -> List[LabelledMessage]:
     return [message for path in sorted(paths) for message in read_messages(path)]
+
+
+def from_intent_examples(examples: Iterable[Tuple[str, str]], labels: Mapping[str, Optional[str]],
+                         default: str = "general") -> List[LabelledMessage]:
+    """The assistant's own NLU examples (text, intent) as triage messages: how patients ask FAQ questions,
+    greet, say goodbye or "no" is what the triage must see as not urgent. ``labels`` maps an intent to a
+    triage label, or to None to leave its examples out (``emergency``: it does not tell crisis from medical)."""
+    messages = []
+    for text, intent in examples:
+        label = labels.get(intent, default)
+        if label is not None:
+            messages.append(LabelledMessage(text, label, None, "en"))
+    return messages

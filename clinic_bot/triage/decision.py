@@ -47,7 +47,9 @@ def decide(findings: Sequence[Finding], probabilities: Dict[str, float], languag
         crisis_now = [f for f in current if f.kind == CRISIS]
         medical_now = [f for f in current if f.kind == MEDICAL]
         leans_crisis = probabilities.get("crisis", 0.0) > probabilities.get("emergency", 0.0)
-        kind = CRISIS if crisis_now or (not medical_now and leans_crisis) else MEDICAL
+        # The crisis message also says 911 for danger now, so a lean to crisis wins over a medical concept
+        # ("thinking about overdosing on purpose").
+        kind = CRISIS if crisis_now or leans_crisis else MEDICAL
         concept = (crisis_now or medical_now)[0].concept if current else None
         return TriageDecision(URGENT, kind, concept, language, raised_by, False, dict(probabilities))
     gentle = any(f.kind == CRISIS for f in findings)

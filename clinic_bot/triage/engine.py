@@ -12,7 +12,6 @@ from clinic_bot.triage.rules import Finding, RedFlagRules
 from clinic_bot.triage.text import language, tokenize
 
 LEXICON_FILE = "lexicon.json"
-CLASSIFIER_FILE = "classifier.skops"
 
 
 @dataclass
@@ -47,12 +46,26 @@ class Triage:
 
     def save(self, directory: Path) -> None:
         (directory / LEXICON_FILE).write_text(json.dumps(self.lexicon, ensure_ascii=False), encoding="utf-8")
-        self.classifier.save(directory / CLASSIFIER_FILE)
+        self.classifier.save(directory)
 
     @classmethod
     def load(cls, directory: Path, thresholds: Thresholds) -> "Triage":
         lexicon = json.loads((directory / LEXICON_FILE).read_text(encoding="utf-8"))
-        return cls(lexicon, TriageClassifier.load(directory / CLASSIFIER_FILE), thresholds)
+        return cls(lexicon, TriageClassifier.load(directory), thresholds)
+
+
+def load_from_model(archive: Path, thresholds: Thresholds) -> Triage:
+    """The triage stored in a trained model archive (models/clinic.tar.gz), for tools that time or inspect it
+    without Rasa: the component's resource directory is the one named after TriageGate."""
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as unpacked:
+        with tarfile.open(archive) as tar:
+            members = [m for m in tar.getmembers() if "TriageGate" in m.name and not m.issym() and not m.islnk()]
+            tar.extractall(unpacked, members=members)  # noqa: S202 - our own model archive, these members only
+        directory = next(p for p in Path(unpacked).rglob(LEXICON_FILE)).parent
+        return Triage.load(directory, thresholds)
 
 
 def plain(data: Any) -> Any:

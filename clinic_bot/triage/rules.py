@@ -12,10 +12,15 @@ from clinic_bot.triage.context import ContextRules, Span
 from clinic_bot.triage.terms import TermSet
 from clinic_bot.triage.text import SENTENCE_END, Tokens
 
-# Modifiers that make a mention of a red flag not a red flag now.
-NOT_CURRENT = frozenset({"negated", "historical", "hypothetical", "educational"})
-NEGATIONS = frozenset("no not without never sin nunca ni zero".split())
-NEGATION_WINDOW = 3
+# Modifiers that make a mention of a red flag not a red flag now; suicidal thoughts that come and go
+# ("sometimes i think about...") are still current.
+NOT_CURRENT = frozenset({"negated", "historical", "hypothetical", "educational", "chronic"})
+NOT_CURRENT_FOR_CRISIS = NOT_CURRENT - {"chronic"}
+NEGATIONS = frozenset("no not without never sin nunca ni nada zero".split())
+NEGATION_WINDOW = 4
+# "breathing fine", "legs feel ok": the words just before these read as negated too.
+REASSURANCES = frozenset("fine ok okay normal good great bien".split())
+REASSURANCE_WINDOW = 2
 CRISIS = "crisis"
 MEDICAL = "medical"
 
@@ -29,7 +34,7 @@ class Finding:
 
     @property
     def current(self) -> bool:
-        return not (self.modifiers & NOT_CURRENT)
+        return not (self.modifiers & (NOT_CURRENT_FOR_CRISIS if self.kind == CRISIS else NOT_CURRENT))
 
 
 @dataclass
@@ -105,9 +110,13 @@ class RedFlagRules:
             if set_aside:
                 words[span[0]:span[1]] = [f"{set_aside[0]}mention"] * (span[1] - span[0])
         for index, word in enumerate(tokens.words):
+            if word in REASSURANCES:
+                for before in range(max(0, index - REASSURANCE_WINDOW), index):
+                    if SENTENCE_END not in tokens.words[before:index]:
+                        words[before] = "neg" + words[before].removeprefix("neg")
             if word in NEGATIONS:
                 for after in range(index + 1, min(index + 1 + NEGATION_WINDOW, len(words))):
                     if words[after] == SENTENCE_END:
                         break
-                    words[after] = "neg" + words[after]
+                    words[after] = "neg" + words[after].removeprefix("neg")
         return " ".join(words)

@@ -7,9 +7,10 @@ from typing import Any, Dict, List
 
 import yaml
 
-from clinic_bot.paths import REPO_ROOT, TRIAGE_TUNING_FILE
+from clinic_bot.nlu_data import read_all as read_nlu
+from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILE
 from clinic_bot.triage.component import TriageGate, _resolve
-from clinic_bot.triage.data import read_all, read_messages
+from clinic_bot.triage.data import from_intent_examples, read_all, read_messages
 from clinic_bot.triage.decision import Thresholds
 from clinic_bot.triage.engine import Triage, plain
 from clinic_bot.yaml_lines import load_yaml
@@ -33,8 +34,9 @@ def main() -> int:
     config = component_config()
     lexicon = {"red_flags": plain(load_yaml(_resolve(config["red_flags"])[0])),
                "context": plain(load_yaml(_resolve(config["context"])[0]))}
-    trained = Triage.train(lexicon, read_all(_resolve(config["training_data"])), float(config["c"]),
-                           Thresholds(0.5, 0.5))
+    nlu = [(e.text, e.intent) for e in read_nlu(NLU_DIR.glob("*.yml"))]
+    messages = read_all(_resolve(config["training_data"])) + from_intent_examples(nlu, config["intent_labels"])
+    trained = Triage.train(lexicon, messages, float(config["c"]), Thresholds(0.5, 0.5))
     classifier = trained.classifier
     tuning = read_messages(TRIAGE_TUNING_FILE)
     rows: List[str] = []

@@ -97,9 +97,35 @@ def test_not_helpful_reply_offers_the_staff_contact(dispatcher, knowledge):
 def test_emergency_message_sends_to_911_and_988_with_after_hours_line(dispatcher, knowledge):
     assert ActionReply().run(dispatcher, make_tracker("emergency", "i cant breathe"), {}) == []
     message = only_message(dispatcher)
-    assert message["custom"] == {"answer": "emergency"}
+    assert message["custom"]["answer"] == "emergency" and message["custom"]["variant"] == "medical"
     assert "911" in message["text"] and "988" in message["text"]
     assert knowledge.clinic.after_hours_phone in message["text"]
+
+
+@pytest.mark.parametrize("kind,language,key", [("crisis", "en", "emergency_crisis"), ("medical", "es", "emergency_es"),
+                                               ("crisis", "es", "emergency_crisis_es")])
+def test_urgent_message_follows_the_triage_kind_and_language(dispatcher, knowledge, kind, language, key):
+    triage = {"level": "urgent", "kind": kind, "language": language, "concept": None}
+    ActionReply().run(dispatcher, make_tracker("emergency", "...", triage=triage), {})
+    message = only_message(dispatcher)
+    assert message["custom"] == {"answer": "emergency", "variant": kind, "language": language, "concept": None}
+    assert message["text"] == knowledge.message(key).text
+
+
+def test_personal_question_with_a_general_part_gets_refusal_then_the_general_answer(dispatcher):
+    triage = {"level": "personal", "general_intent": {"name": "ask_procedures", "confidence": 0.9}}
+    ActionReply().run(dispatcher, make_tracker("ask_personal_advice", "i have knee arthritis, what procedures do you offer",
+                                               triage=triage), {})
+    markers = [m["custom"]["answer"] for m in dispatcher.messages]
+    assert markers == ["ask_personal_advice", "general_not_your_case", "ask_procedures", "helpful_question"]
+
+
+def test_suicide_mentioned_in_the_past_gets_the_answer_then_the_gentle_988_line(dispatcher):
+    triage = {"level": "general", "gentle_crisis_line": True, "language": "en"}
+    ActionAnswerFaq().run(dispatcher, make_tracker("ask_safety", "i attempted suicide years ago, is rfa safe",
+                                                   triage=triage), {})
+    assert [m["custom"]["answer"] for m in dispatcher.messages] == ["ask_safety", "helpful_question",
+                                                                    "crisis_line_gentle"]
 
 
 def test_personal_advice_is_refused_kindly_with_the_care_team(dispatcher, knowledge):
