@@ -242,7 +242,8 @@ def check_triage() -> List[Problem]:
 def run_checks(today: dt.date = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     today = today or dt.date.today()
     problems: List[Problem] = []
-    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
+    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE,
+             paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
              paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
         try:

@@ -20,7 +20,7 @@ Span = Tuple[int, int]
 DIRECTIONS = ("forward", "backward", "bidirectional")
 ANCHOR_SETS = ("own_case", "current")
 # A message that says its problem is going on now is not a general question, however it is phrased.
-OVERRULED_BY_CURRENT_EVIDENCE = frozenset({"hypothetical", "educational"})
+OVERRULED_BY_CURRENT_EVIDENCE = frozenset({"hypothetical", "educational", "joking"})
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ class TriageClassifier:
     def probabilities(self, views: Sequence[str]) -> List[Dict[str, float]]:
         results = []
         for view in views:
-            logits = self.intercept + self.words.scores(_word_ngrams(view)) + self.characters.scores(_char_wb_ngrams(view))
+            logits = (self.intercept + self.words.scores(_word_ngrams(view))
+                      + self.characters.scores(_char_wb_ngrams(view)))
             exp = np.exp(logits - logits.max())
             results.append(dict(zip(self.labels, map(float, exp / exp.sum()))))
         return results

@@ -14,7 +14,7 @@ from clinic_bot.triage.text import SENTENCE_END, Tokens
 
 # Modifiers that make a mention of a red flag not a red flag now; suicidal thoughts that come and go
 # ("sometimes i think about...") are still current.
-NOT_CURRENT = frozenset({"negated", "historical", "hypothetical", "educational", "chronic"})
+NOT_CURRENT = frozenset({"negated", "historical", "hypothetical", "educational", "chronic", "joking"})
 NOT_CURRENT_FOR_CRISIS = NOT_CURRENT - {"chronic"}
 NEGATIONS = frozenset("no not without never sin nunca ni nada zero".split())
 NEGATION_WINDOW = 4

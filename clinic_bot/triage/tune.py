@@ -3,20 +3,26 @@ set (tests/triage/tuning.jsonl, never trained on) at several thresholds, with ru
 combined as in the bot. Prints the curve and the highest urgent threshold that keeps recall at the target;
 put the chosen values into config.yml (TriageGate). The development sets are never used here."""
 import argparse
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import yaml
 
 from clinic_bot.nlu_data import read_all as read_nlu
 from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILE
 from clinic_bot.triage.component import TriageGate, _resolve
-from clinic_bot.triage.data import from_intent_examples, read_all, read_messages
+from clinic_bot.triage.data import LabelledMessage, from_intent_examples, read_all, read_messages
 from clinic_bot.triage.decision import Thresholds
 from clinic_bot.triage.engine import Triage, plain
 from clinic_bot.yaml_lines import load_yaml
 
 URGENT_CANDIDATES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 PERSONAL_CANDIDATES = (0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def _share(messages: List[LabelledMessage], flags: List[bool], pick: Callable[[LabelledMessage], bool]) -> float:
+    """The share of flagged messages among those ``pick`` chooses."""
+    chosen = [flag for message, flag in zip(messages, flags) if pick(message)]
+    return sum(chosen) / max(1, len(chosen))
 
 
 def component_config() -> Dict[str, Any]:
@@ -43,13 +49,11 @@ def main() -> int:
     best = None
     for urgent in URGENT_CANDIDATES:
         triage = Triage(lexicon, classifier, Thresholds(urgent, float(config["personal_threshold"])))
-        decisions = triage.judge_all([m.text for m in tuning])
-        share = lambda pick, want: (lambda chosen: sum(d.level == want for _, d in chosen) / max(1, len(chosen)))(  # noqa: E731
-            [(m, d) for m, d in zip(tuning, decisions) if pick(m)])
-        recall = share(lambda m: m.urgent, "urgent")
-        general = share(lambda m: m.label == "general", "urgent")
-        hard = share(lambda m: m.label == "general" and m.concept, "urgent")
-        everyday = share(lambda m: m.label == "off_topic", "urgent")
+        alarmed = [d.level == "urgent" for d in triage.judge_all([m.text for m in tuning])]
+        recall = _share(tuning, alarmed, lambda m: m.urgent)
+        general = _share(tuning, alarmed, lambda m: m.label == "general")
+        hard = _share(tuning, alarmed, lambda m: m.label == "general" and bool(m.concept))
+        everyday = _share(tuning, alarmed, lambda m: m.label == "off_topic")
         rows.append(f"urgent >= {urgent:.2f}: recall {recall:.1%}, false alarms general {general:.1%} "
                     f"(with red-flag words {hard:.1%}), off-topic {everyday:.1%}")
         if recall >= target:
@@ -62,7 +66,8 @@ def main() -> int:
         print(f"personal >= {personal:.2f}: personal found {sum(own) / len(own):.1%}, "
               f"general taken as personal {sum(general) / len(general):.1%}")
     print(f"highest urgent threshold with recall >= {target:.0%} on the tuning set: {best}")
-    print(f"config.yml has urgent_threshold {config['urgent_threshold']}, personal_threshold {config['personal_threshold']}")
+    print(f"config.yml has urgent_threshold {config['urgent_threshold']}, "
+          f"personal_threshold {config['personal_threshold']}")
     return 0
 
 

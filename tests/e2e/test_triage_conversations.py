@@ -9,7 +9,8 @@ def markers(messages):
 
 def test_a_red_flag_after_an_unrelated_question_gets_the_urgent_message(patient):
     patient.say("is rfa covered by insurance")
-    got = markers(patient.say("what are your hours on friday? also since my shot yesterday my legs are numb and i cant pee"))
+    message = "what are your hours on friday? also since my shot yesterday my legs are numb and i cant pee"
+    got = markers(patient.say(message))
     assert [(m["answer"], m["variant"], m["language"]) for m in got] == [("emergency", "medical", "en")]
 
 
@@ -24,7 +25,8 @@ def test_indirect_suicidal_statement_gets_988_first(patient):
 
 
 def test_personal_dose_question_is_refused_without_an_faq_text(patient):
-    assert answers(patient.say("can i take 2 extra oxycodone tonight since my back is worse")) == ["ask_personal_advice"]
+    got = answers(patient.say("can i take 2 extra oxycodone tonight since my back is worse"))
+    assert got == ["ask_personal_advice"]
 
 
 def test_personal_case_with_a_general_question_gets_refusal_then_the_general_answer(patient):

@@ -68,5 +68,6 @@ def test_personal_cases_are_refused(parse, text):
 
 
 def test_suicide_history_is_not_an_alarm_but_asks_for_the_gentle_line(parse):
-    result = parse("i attempted suicide many years ago and i'm doing well now. can someone with that history get a stimulator")
+    result = parse("i attempted suicide many years ago and i'm doing well now. "
+                   "can someone with that history get a stimulator")
     assert result["intent"]["name"] != "emergency" and result["triage"]["gentle_crisis_line"]

@@ -2,7 +2,8 @@
 import pytest
 
 from clinic_bot.triage.decision import GENERAL, PERSONAL, URGENT, Thresholds, decide
-from clinic_bot.triage.replies import URGENT_MESSAGE_KEYS, general_intent_for_personal, gentle_crisis_reply, urgent_reply
+from clinic_bot.triage.replies import (URGENT_MESSAGE_KEYS, general_intent_for_personal, gentle_crisis_reply,
+                                       urgent_reply)
 from clinic_bot.triage.rules import Finding
 
 THRESHOLDS = Thresholds(urgent=0.45, personal=0.3)
