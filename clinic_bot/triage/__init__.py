@@ -7,5 +7,5 @@ Two opinions, either of which can raise the alarm:
   negated, historical or hypothetical;
 - ``learned``: a TF-IDF + logistic-regression classifier trained on ``data/triage/*.jsonl``.
 ``decision`` combines them; ``component`` is the Rasa NLU component that carries both inside the trained
-model. Nothing here imports Rasa except ``component``.
+model. Nothing here imports Rasa except ``component`` (and ``tune``, which reads its defaults).
 """
