@@ -7,10 +7,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_faq import send_answer
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.knowledge import Knowledge, default_knowledge
+from clinic_bot.triage.decision import EMERGENCY_INTENT, PERSONAL_INTENT
 from clinic_bot.triage.replies import GENERAL_NOT_YOUR_CASE, general_intent_for_personal, urgent_reply
 
-EMERGENCY = "emergency"
-PERSONAL_ADVICE = "ask_personal_advice"
 
 
 class ActionReply(Action):
@@ -20,11 +19,11 @@ class ActionReply(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        if intent == EMERGENCY:
+        if intent == EMERGENCY_INTENT:
             send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
             return []
         send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer"))
-        if intent == PERSONAL_ADVICE:
+        if intent == PERSONAL_INTENT:
             self._general_answer(dispatcher, tracker, knowledge)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []

@@ -12,7 +12,7 @@ retrain the model. For every message it sets ``triage`` (the decision) and, wher
 import glob
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,13 +24,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_bot.nlu_components import FALLBACK_INTENT
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.triage.data import from_intent_examples, read_all
-from clinic_bot.triage.decision import PERSONAL, URGENT, Thresholds, TriageDecision
+from clinic_bot.triage.data import LabelledMessage, from_intent_examples, read_all
+from clinic_bot.triage.decision import (EMERGENCY_INTENT, PERSONAL, PERSONAL_INTENT, URGENT, Thresholds,
+                                        TriageDecision)
 from clinic_bot.triage.engine import Triage, plain
 from clinic_bot.yaml_lines import load_yaml
 
-EMERGENCY_INTENT = "emergency"
-PERSONAL_INTENT = "ask_personal_advice"
 DECIDED_BY_TRIAGE = {EMERGENCY_INTENT, PERSONAL_INTENT, FALLBACK_INTENT}
 
 
@@ -38,6 +37,20 @@ def _resolve(pattern: str) -> List[Path]:
     path = Path(pattern)
     full = str(path if path.is_absolute() else REPO_ROOT / path)
     return sorted(Path(p) for p in glob.glob(full))
+
+
+def load_lexicon(config: Dict[str, Any]) -> Dict[str, Any]:
+    """The red-flag concepts and the ConText triggers as plain data, as the model stores them."""
+    return {"red_flags": plain(load_yaml(_resolve(config["red_flags"])[0])),
+            "context": plain(load_yaml(_resolve(config["context"])[0]))}
+
+
+def training_messages(config: Dict[str, Any], intent_examples: List[Tuple[str, str]]) -> List[LabelledMessage]:
+    """The triage's own sets plus the NLU examples (text, intent) under the labels of ``intent_labels``."""
+    own = read_all(_resolve(config["training_data"]))
+    if not own:
+        raise ValueError(f"no triage training messages in {config['training_data']}")
+    return own + from_intent_examples(intent_examples, config["intent_labels"])
 
 
 def input_files(config: Dict[str, Any]) -> List[Path]:
@@ -89,14 +102,9 @@ class TriageGate(GraphComponent):
         return Thresholds(urgent=float(config["urgent_threshold"]), personal=float(config["personal_threshold"]))
 
     def train(self, training_data: TrainingData) -> Resource:
-        lexicon = {"red_flags": plain(load_yaml(_resolve(self._config["red_flags"])[0])),
-                   "context": plain(load_yaml(_resolve(self._config["context"])[0]))}
-        own = read_all(_resolve(self._config["training_data"]))
-        if not own:
-            raise ValueError(f"no triage training messages in {self._config['training_data']}")
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
-        messages = own + from_intent_examples(examples, self._config["intent_labels"])
-        self.triage = Triage.train(lexicon, messages, float(self._config["c"]), self.thresholds(self._config))
+        self.triage = Triage.train(load_lexicon(self._config), training_messages(self._config, examples),
+                                   float(self._config["c"]), self.thresholds(self._config))
         with self._storage.write_to(self._resource) as directory:
             self.triage.save(directory)
         return self._resource

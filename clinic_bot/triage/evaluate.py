@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Sequence
 
 from clinic_bot.triage.data import LabelledMessage
+from clinic_bot.triage.decision import EMERGENCY_INTENT, PERSONAL_INTENT
 
-EMERGENCY_INTENT = "emergency"
-PERSONAL_INTENT = "ask_personal_advice"
 
 Parse = Callable[[str], Mapping[str, Any]]
 

@@ -9,11 +9,10 @@ import yaml
 
 from clinic_bot.nlu_data import read_all as read_nlu
 from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILE
-from clinic_bot.triage.component import TriageGate, _resolve
-from clinic_bot.triage.data import LabelledMessage, from_intent_examples, read_all, read_messages
+from clinic_bot.triage.component import TriageGate, load_lexicon, training_messages
+from clinic_bot.triage.data import LabelledMessage, read_messages
 from clinic_bot.triage.decision import Thresholds
-from clinic_bot.triage.engine import Triage, plain
-from clinic_bot.yaml_lines import load_yaml
+from clinic_bot.triage.engine import Triage
 
 URGENT_CANDIDATES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 PERSONAL_CANDIDATES = (0.2, 0.3, 0.4, 0.5, 0.6)
@@ -38,11 +37,9 @@ def main() -> int:
     parser.add_argument("--recall-target", type=float, default=0.99)
     target = parser.parse_args().recall_target
     config = component_config()
-    lexicon = {"red_flags": plain(load_yaml(_resolve(config["red_flags"])[0])),
-               "context": plain(load_yaml(_resolve(config["context"])[0]))}
+    lexicon = load_lexicon(config)
     nlu = [(e.text, e.intent) for e in read_nlu(NLU_DIR.glob("*.yml"))]
-    messages = read_all(_resolve(config["training_data"])) + from_intent_examples(nlu, config["intent_labels"])
-    trained = Triage.train(lexicon, messages, float(config["c"]), Thresholds(0.5, 0.5))
+    trained = Triage.train(lexicon, training_messages(config, nlu), float(config["c"]), Thresholds(0.5, 0.5))
     classifier = trained.classifier
     tuning = read_messages(TRIAGE_TUNING_FILE)
     rows: List[str] = []
