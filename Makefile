@@ -18,7 +18,7 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := $(VENV)/.spacy-pipeline
 MODEL := models/clinic.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                   clinic_bot/nlu_components.py $(wildcard clinic_bot/triage/*.py) \
+                   clinic_bot/nlu_components.py clinic_bot/intent_classifier.py clinic_bot/linear_text.py $(wildcard clinic_bot/triage/*.py) \
                    $(wildcard knowledge/triage/*.yml) $(wildcard data/triage/*.jsonl)
 
 .PHONY: help setup train run shell validate test test-unit test-stories test-e2e clean

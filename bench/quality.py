@@ -14,10 +14,9 @@ from sklearn.model_selection import StratifiedKFold
 from bench import triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
-from clinic_bot.nlu_data import Example
-from clinic_bot.nlu_components import FALLBACK_INTENT
+from clinic_bot.nlu_data import Example, ProcedureQuestion
+from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
-OUT_OF_SCOPE_INTENT = "out_of_scope"
 ROUTED_AWAY = {OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
 CV_SEED = 42
 
@@ -75,6 +74,8 @@ class RasaNLU:
 class Sets:
     train: List[Example]
     holdout: List[Example]
+    dev: Dict[str, List[Example]]
+    procedure_questions: List[ProcedureQuestion]
     off_topic: List[str]
     in_scope: List[str]
 

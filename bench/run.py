@@ -21,16 +21,17 @@ from typing import Any, Dict, Iterator, List
 import yaml
 from tqdm import tqdm
 
-from bench import charts, footprint, load, machine, quality, report, triage, whole_bot
+from bench import candidates, charts, footprint, load, machine, quality, report, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.training import isolate_cache, train_from_clean_cache
-from clinic_bot.nlu_data import read_all, read_examples
-from clinic_bot.paths import HOLDOUT_FILE, NLU_DIR, REPO_ROOT
+from clinic_bot.nlu_data import procedure_questions, read_all, read_examples
+from clinic_bot.paths import (DEV_NLU_FILES, ENTITY_PATTERNS_FILE, HOLDOUT_FILE, NLU_DIR, OFF_TOPIC_FILE,
+                              PROCEDURE_FORMS_FILE, REPO_ROOT)
 from clinic_bot.rate_limit import NO_RATE_LIMITS  # every simulated patient talks from 127.0.0.1
 from clinic_bot.servers import running_servers, server_env
 from tests.e2e.conftest import free_port
 
-OFF_TOPIC_FILE = REPO_ROOT / "tests" / "nlu" / "off_topic.yml"
+
 RED_FLAGS_FILE = REPO_ROOT / "tests" / "nlu" / "red_flags.yml"
 
 
@@ -73,7 +74,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=20.0, help="seconds measured per level")
     parser.add_argument("--long-conversations", type=int, default=5)
     parser.add_argument("--turns", type=int, default=40, help="turns of each long conversation")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: quality,bot,load")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: quality,candidates,bot,load")
+    parser.add_argument("--candidates", default="", help="comma-separated names of bench/candidates.yml to compare "
+                        "(default: all); config.yml's classifier is always measured")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the 'before': the same model served by plain `rasa run` with Rasa's SQL store")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (models, logs)")
@@ -136,18 +139,31 @@ def measure_quality(model: Path, workdir: Path, args: argparse.Namespace, sets: 
     if splits:
         with progress.stage(f"peer: {args.folds}-fold cross-validation, choosing C"):
             cv["peer"] = quality.cross_validate_peer(splits)
-    with progress.stage("peer: training and hold-out"):
+    with progress.stage("peer: training, hold-out and development sets"):
         peer = train_peer([e.text for e in sets.train], [e.intent for e in sets.train],
                           cv["peer"]["c"] if splits else DEFAULT_C)
         peer_figures = quality.evaluate_peer(peer, sets)
+        faq = candidates.faq_intents()
+        peer_figures.update(candidates.routing_shares(sets.holdout, peer.predict([e.text for e in sets.holdout]), faq))
+        peer_figures["dev"] = {}
+        for name, examples in sets.dev.items():
+            predicted = peer.predict([e.text for e in examples])
+            peer_figures["dev"][name] = {**quality.scores([e.intent for e in examples], predicted),
+                                         **candidates.routing_shares(examples, predicted, faq)}
     with progress.stage("Rasa: hold-out, off-topic, in-scope"):
         rasa_figures = quality.evaluate_rasa(model, sets)
     results["quality"] = {"rasa": rasa_figures, "peer": peer_figures, "peer_name": PEER_NAME, "cv": cv}
-    if splits:
-        with progress.stage(f"Rasa: {args.folds}-fold cross-validation"):
-            cv["rasa"] = quality.cross_validate_rasa(
-                args.config, splits, workdir / "cv",
-                lambda fold: progress.bar.set_postfix_str(f"fold {fold}/{args.folds} trained"))
+    if "candidates" not in set(args.skip.split(",")):
+        with progress.stage(f"intent classifiers side by side ({args.folds}-fold cross-validation each)"):
+            started = time.monotonic()
+            compared = candidates.compare(
+                args.config, sets.train, sets.holdout, sets.dev, sets.off_topic, sets.procedure_questions, splits,
+                workdir / "candidates", [c for c in args.candidates.split(",") if c],
+                lambda status: progress.bar.set_postfix_str(status))
+            results["quality"]["classifiers"] = compared
+            results["quality"]["classifiers_seconds"] = time.monotonic() - started
+        if splits:
+            cv["rasa"] = compared[candidates.ADOPTED]["cv"]
 
 
 def draw_charts(results: Dict[str, Any], out: Path) -> None:
@@ -174,6 +190,8 @@ def main() -> None:
     skip = set(args.skip.split(","))
     sets = quality.Sets(
         train=read_all(NLU_DIR.glob("*.yml")), holdout=read_examples(HOLDOUT_FILE),
+        dev={path.stem: read_examples(path) for path in DEV_NLU_FILES},
+        procedure_questions=procedure_questions(PROCEDURE_FORMS_FILE, ENTITY_PATTERNS_FILE),
         off_topic=yaml.safe_load(OFF_TOPIC_FILE.read_text())["messages"],
         in_scope=yaml.safe_load(OFF_TOPIC_FILE.read_text())["in_scope"])
     red_flags = yaml.safe_load(RED_FLAGS_FILE.read_text())
@@ -182,7 +200,7 @@ def main() -> None:
                                "config": str(config.relative_to(REPO_ROOT) if config.is_relative_to(REPO_ROOT) else config),
                                "load_average": {"start": machine.load_average()}}
     stages = (0 if args.model else 1) + 1 + ("bot" not in skip) + ("load" not in skip) * (len(args.patients.split(",")) + 1)
-    stages += 0 if "quality" in skip else 2 + (2 if args.folds else 0)
+    stages += 0 if "quality" in skip else 2 + (1 if args.folds else 0) + ("candidates" not in skip)
     baseline = "load" not in skip and not args.no_baseline
     stages += baseline * (1 + len(args.patients.split(",")) + 1)
     progress = Progress(stages)

@@ -12,7 +12,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 SPACY_DOC = "text_spacy_doc"  # where SpacyNLP leaves the parsed text on a message
-FALLBACK_INTENT = "nlu_fallback"
 ENTITY_LABELS = ("procedure", "condition")
 
 

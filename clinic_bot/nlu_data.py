@@ -41,3 +41,22 @@ def read_examples(path: Path) -> List[Example]:
 
 def read_all(paths: Iterable[Path]) -> List[Example]:
     return [example for path in sorted(paths) for example in read_examples(path)]
+
+
+@dataclass(frozen=True)
+class ProcedureQuestion:
+    text: str
+    intent: str
+    procedure: str  # the canonical id the answer must be tailored to
+
+
+def procedure_questions(forms_file: Path, patterns_file: Path) -> List[ProcedureQuestion]:
+    """Every form of the forms file with every procedure's first and shortest name of the entity patterns."""
+    forms = load_yaml(forms_file) or {}
+    procedures = (load_yaml(patterns_file) or {}).get("procedure") or {}
+    questions = []
+    for procedure, names in procedures.items():
+        for name in dict.fromkeys([names[0], min(names, key=len)]):
+            questions += [ProcedureQuestion(form.format(procedure=name), forms["intent"], procedure)
+                          for form in forms["forms"]]
+    return questions

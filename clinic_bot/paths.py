@@ -16,7 +16,11 @@ SOURCES_DIR = KNOWLEDGE_DIR / "sources"
 ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
-HOLDOUT_FILE = REPO_ROOT / "tests" / "nlu" / "holdout.yml"
+NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"
+HOLDOUT_FILE = NLU_TEST_DIR / "holdout.yml"  # never used for tuning: the figure the README quotes
+DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml")  # for tuning
+OFF_TOPIC_FILE = NLU_TEST_DIR / "off_topic.yml"
+PROCEDURE_FORMS_FILE = NLU_TEST_DIR / "procedure_forms.yml"
 
 # A deployment points these at its own files without editing the repo.
 CLINIC_CONFIG_FILE = Path(os.environ.get("CLINIC_CONFIG", REPO_ROOT / "clinic.yml"))

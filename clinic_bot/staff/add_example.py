@@ -4,13 +4,15 @@
 
 Refuses (and says why): an intent not in domain.yml (naming the close ones), an example that is already
 there in any intent (case, punctuation and spacing ignored), an example of the NLU hold-out test set.
-The file is edited as text: one line inserted after the intent's last example, layout and comments kept.
+The file is edited as text: one line inserted after the intent's last example in the file holding most of
+its examples, layout and comments kept.
 """
 import argparse
 import difflib
 import os
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -108,11 +110,14 @@ class TrainingData:
         return outcomes
 
     def _insert(self, intent: str, text: str) -> Example:
-        """Writes ``- text`` after the intent's last example, then re-reads the file to prove it landed."""
-        last = max((e for e in self.examples.values() if e.intent == intent),
-                   key=lambda e: (e.file.name, e.line), default=None)
-        if last is None:
+        """Writes ``- text`` after the intent's last example in the file that holds most of its examples (an
+        intent can have blocks in several files, e.g. faq.yml and boundaries.yml), then re-reads the file."""
+        mine = [e for e in self.examples.values() if e.intent == intent]
+        if not mine:
             raise ValueError(f"intent '{intent}' has no examples in {self.nlu_dir}: add its first examples by hand")
+        per_file = Counter(e.file for e in mine)
+        home = max(per_file, key=lambda f: (per_file[f], f.name))
+        last = max((e for e in mine if e.file == home), key=lambda e: e.line)
         original = last.file.read_text(encoding="utf-8")
         lines = original.splitlines(keepends=True)
         previous = lines[last.line - 1]

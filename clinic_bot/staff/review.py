@@ -22,12 +22,10 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
 from clinic_bot.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
+from clinic_bot.intents import EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from clinic_bot.servers import DEFAULT_TRACKER_DB
 
 DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.35: the band where it answered but was unsure
-FALLBACK_INTENT = "nlu_fallback"
-EMERGENCY_INTENT = "emergency"
-OUT_OF_SCOPE_INTENT = "out_of_scope"
 REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent"]
 EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time"]
 NOT_SHOWN_MARKERS = {"disclaimer", HELPFUL_QUESTION}

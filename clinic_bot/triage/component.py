@@ -22,12 +22,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_bot.nlu_components import FALLBACK_INTENT
+from clinic_bot.intents import EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, PERSONAL_INTENT
 from clinic_bot.paths import REPO_ROOT
 from clinic_bot.triage.data import LabelledMessage, from_intent_examples, read_all
-from clinic_bot.triage.decision import (EMERGENCY_INTENT, PERSONAL, PERSONAL_INTENT, URGENT, Thresholds,
-                                        TriageDecision)
+from clinic_bot.triage.decision import PERSONAL, URGENT, Thresholds, TriageDecision
 from clinic_bot.triage.engine import Triage, plain
+from clinic_bot.triage.text import ENGLISH
 from clinic_bot.yaml_lines import load_yaml
 
 DECIDED_BY_TRIAGE = {EMERGENCY_INTENT, PERSONAL_INTENT, FALLBACK_INTENT}
@@ -75,6 +75,11 @@ class TriageGate(GraphComponent):
                               "affirm": "off_topic", "deny": "off_topic", "bot_challenge": "off_topic"},
             # Below this, the intent after a demoted `emergency` is not trusted: topic suggestions instead.
             "demoted_min_confidence": 0.35,
+            # A "personal" verdict gives way when the intent classifier is at least this sure the message is
+            # out of scope and the triage's classifier leans to off-topic too ("roll a dice for me", "what should i get my dad for his birthday"): the refusal
+            # of personal advice would be the wrong answer there. Never applies to urgent messages, nor to
+            # Spanish ones (the intent classifier learned English: Spanish looks out of scope to it).
+            "out_of_scope_overrules_personal": 0.5,
         }
 
     @classmethod
@@ -137,6 +142,8 @@ class TriageGate(GraphComponent):
         if decision.level == URGENT:
             self._force(message, EMERGENCY_INTENT, ranking)
             message.set("red_flag", decision.concept or "(classifier)", add_to_output=True)
+        elif decision.level == PERSONAL and decision.language == ENGLISH and self._surely_out_of_scope(general, decision):
+            return
         elif decision.level == PERSONAL or own.get("name") == PERSONAL_INTENT:
             self._force(message, PERSONAL_INTENT, ranking)
         elif own.get("name") == EMERGENCY_INTENT:
@@ -147,6 +154,13 @@ class TriageGate(GraphComponent):
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             else:
                 self._force(message, FALLBACK_INTENT, ranking)
+
+    def _surely_out_of_scope(self, general: Optional[Dict[str, Any]], decision: TriageDecision) -> bool:
+        """Both opinions agree: the intent classifier is sure enough, and the triage's own classifier leans to
+        off-topic at least as much as to personal (unknown drug names also look out of scope to the first)."""
+        leans_off_topic = decision.probabilities.get("off_topic", 0.0) >= decision.probabilities.get("personal", 0.0)
+        return (leans_off_topic and general is not None and general.get("name") == OUT_OF_SCOPE_INTENT
+                and float(general.get("confidence") or 0.0) >= float(self._config["out_of_scope_overrules_personal"]))
 
     @staticmethod
     def _force(message: Message, intent: Text, ranking: List[Dict[str, Any]]) -> None:

@@ -11,9 +11,6 @@ from typing import Any, Dict, List, Optional, Sequence
 from clinic_bot.triage.rules import CRISIS, MEDICAL, Finding
 
 URGENT, PERSONAL, GENERAL = "urgent", "personal", "general"
-# The intents the triage decides (domain.yml): what urgent and personal messages are routed to.
-EMERGENCY_INTENT = "emergency"
-PERSONAL_INTENT = "ask_personal_advice"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Sequence
 
 from clinic_bot.triage.data import LabelledMessage
-from clinic_bot.triage.decision import EMERGENCY_INTENT, PERSONAL_INTENT
+from clinic_bot.intents import EMERGENCY_INTENT, PERSONAL_INTENT
 
 
 Parse = Callable[[str], Mapping[str, Any]]

@@ -76,12 +76,15 @@ def tokenize(text: str) -> Tokens:
     return Tokens(words, " ".join(words), tuple(starts))
 
 
+ENGLISH, SPANISH = "en", "es"
+
+
 def language(tokens: Tokens) -> str:
     """'es' when the message reads as Spanish (or Spanglish), else 'en': enough to pick the language of the
     urgent message; not a general language identifier."""
     words = [w for w in tokens.words if w != SENTENCE_END]
     if not words:
-        return "en"
+        return ENGLISH
     spanish = [w for w in words if w in _SPANISH_WORDS]
     distinctive = [w for w in spanish if w not in _SHARED_WITH_ENGLISH]
-    return "es" if distinctive and len(spanish) >= max(2, 0.25 * len(words)) else "en"
+    return SPANISH if distinctive and len(spanish) >= max(2, 0.25 * len(words)) else ENGLISH

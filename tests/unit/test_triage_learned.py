@@ -5,7 +5,7 @@ import pytest
 
 from clinic_bot.paths import TRIAGE_TRAINING_DIR, TRIAGE_TUNING_FILE
 from clinic_bot.triage.data import LABELS, TriageDataError, read_all, read_messages
-from clinic_bot.triage.learned import TriageClassifier, fit_pipeline
+from clinic_bot.triage.learned import VIEW, TriageClassifier, fit_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def small_pipeline():
 def test_the_classifier_computes_the_pipelines_probabilities(small_pipeline):
     texts = [m.text.lower() for m in read_messages(TRIAGE_TUNING_FILE)[:200]] + ["", "a", "zzzz qqqq", "x  y"]
     classifier = TriageClassifier.from_pipeline(small_pipeline)
-    reference = small_pipeline.predict_proba(texts)
+    reference = small_pipeline.predict_proba([{VIEW: t} for t in texts])
     for fast, row in zip(classifier.probabilities(texts), reference):
         expected = dict(zip(small_pipeline.classes_, row))
         assert fast.keys() == expected.keys()

@@ -1,0 +1,6 @@
+"""The intent names the code itself acts on (the rest live only in domain.yml and data/nlu). No Rasa import,
+so the staff tools can use them without loading Rasa."""
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+EMERGENCY_INTENT = "emergency"  # only the triage gives it (clinic_bot/triage/component.py)
+PERSONAL_INTENT = "ask_personal_advice"
