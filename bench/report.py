@@ -79,6 +79,43 @@ def _understanding(results: Dict[str, Any]) -> List[str]:
     return lines
 
 
+def _classifiers(results: Dict[str, Any]) -> List[str]:
+    quality = results.get("quality") or {}
+    compared = quality.get("classifiers")
+    if not compared:
+        return ["Not measured in this run (`--skip candidates`)."]
+    dev_names = sorted(next(iter(compared.values()))["dev"])
+    header = ["classifier", "5-fold CV accuracy", "hold-out accuracy", *[f"`{n}` accuracy" for n in dev_names],
+              "everyday off-topic given an FAQ answer (hold-out)", "`off_topic.yml` given an FAQ answer",
+              "in-scope to fallback (hold-out)", "explain-forms answered", "NLU training s", "NLU CPU ms/message"]
+    rows = []
+    for name, f in compared.items():
+        cv = f.get("cv")
+        forms = f["procedure_forms"]
+        rows.append([f"**{name}**" if name == "config.yml" else name,
+                     f"{_pct(cv['accuracy_mean'])} ± {_pct(cv['accuracy_std'])}" if cv else "not run",
+                     _pct(f["holdout"]["accuracy"]), *[_pct(f["dev"][n]["accuracy"]) for n in dev_names],
+                     _pct(f["off_topic_got_faq_answer"]), _pct(f["off_topic_file_got_faq_answer"]),
+                     _pct(f["in_scope_to_fallback"]), f"{forms['answered']}/{forms['questions']}",
+                     _num(f["train_seconds_nlu"]), _num(f["nlu_cpu_ms_per_message"], 2)])
+    peer, peer_cv = quality["peer"], quality.get("cv", {}).get("peer")
+    rows.append(["peer (TF-IDF + LR, the yardstick)",
+                 f"{_pct(peer_cv['accuracy_mean'])} ± {_pct(peer_cv['accuracy_std'])}" if peer_cv else "not run",
+                 _pct(peer["holdout"]["accuracy"]), *[_pct(peer["dev"][n]["accuracy"]) for n in dev_names],
+                 _pct(peer.get("off_topic_got_faq_answer")), "", "(no fallback)", "", _num(peer["train_seconds"], 1), ""])
+    lines = _table(header, rows)
+    lines += ["", "Each classifier runs inside config.yml's pipeline (spaCy, entities, fallback, triage), trained "
+              "NLU-only on `data/nlu/`; the same stratified folds for all and for the peer. Accuracy is of the "
+              "intent the bot acts on (a fallback counts as a miss). What each candidate is: "
+              + "; ".join(f"{name}: {f['about']}" for name, f in compared.items()) + ". Losers and earlier "
+              "variants: `bench/tuning.md`.", ""]
+    wrong = compared.get("config.yml", {}).get("procedure_forms", {}).get("wrong") or []
+    if wrong:
+        lines += ["Explain-forms config.yml got wrong: " + "; ".join(f"'{w['text']}' -> {w['intent']} {w['procedures']}"
+                                                                   for w in wrong[:12]), ""]
+    return lines
+
+
 def _whole_bot(results: Dict[str, Any]) -> List[str]:
     bot = results.get("whole_bot")
     if not bot:
@@ -225,6 +262,7 @@ def markdown(results: Dict[str, Any]) -> str:
            + (": **the speed figures are pessimistic.**" if other > 0.1 else ".")),
         "", "## Figures against the goals", "", *_targets(results),
         "", "## Understanding (NLU), with the peer", "", *_understanding(results),
+        "", "## Intent classifiers side by side", "", *_classifiers(results),
         "", "## Triage: urgent, personal, general", "", *_triage(results),
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
         "", "## Speed", "", *_speed(results),

@@ -29,6 +29,44 @@ def _margin(results: Dict[str, Any]) -> Optional[float]:
     return 100 * (quality["rasa"]["holdout"]["accuracy"] - quality["peer"]["holdout"]["accuracy"])
 
 
+def _cv_margin(results: Dict[str, Any]) -> Optional[float]:
+    cv = results.get("quality", {}).get("cv", {})
+    if "rasa" not in cv or "peer" not in cv:
+        return None
+    return 100 * (cv["rasa"]["accuracy_mean"] - cv["peer"]["accuracy_mean"])
+
+
+def _classifiers(results: Dict[str, Any]) -> Dict[str, Any]:
+    return results.get("quality", {}).get("classifiers") or {}
+
+
+def _adopted(key: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[float]]:
+    """A figure of config.yml's classifier in the side-by-side comparison (bench/candidates.py)."""
+    def value(results: Dict[str, Any]) -> Optional[float]:
+        adopted = _classifiers(results).get("config.yml")
+        if not adopted:
+            return None
+        if key == "procedure_forms_answered":
+            forms = adopted["procedure_forms"]
+            return scale * forms["answered"] / forms["questions"] if forms["questions"] else None
+        return None if adopted.get(key) is None else scale * float(adopted[key])
+    return value
+
+
+def _cpu_ratio(results: Dict[str, Any]) -> Optional[float]:
+    compared = _classifiers(results)
+    if "config.yml" not in compared or "diet" not in compared:
+        return None
+    return compared["config.yml"]["nlu_cpu_ms_per_message"] / compared["diet"]["nlu_cpu_ms_per_message"]
+
+
+def _bench_minutes(results: Dict[str, Any]) -> Optional[float]:
+    """The whole run without the side-by-side comparison of classifiers (which trains every candidate 6 times)."""
+    if "duration_s" not in results:
+        return None
+    return (results["duration_s"] - results.get("quality", {}).get("classifiers_seconds", 0.0)) / 60
+
+
 def _get(*keys: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[float]]:
     def value(results: Dict[str, Any]) -> Optional[float]:
         node: Any = results
@@ -41,9 +79,18 @@ def _get(*keys: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[
 
 
 TARGETS: List[Target] = [
-    Target("hold-out intent accuracy", ">= 95%", _get("quality", "rasa", "holdout", "accuracy", scale=100),
-           lambda v: v >= 95, "%"),
-    Target("margin over the peer (hold-out accuracy)", ">= 5 points", _margin, lambda v: v >= 5, " points"),
+    # Understanding (issue 11): the fresh hold-out (tests/nlu/holdout.yml), never used for tuning.
+    Target("hold-out intent accuracy", ">= 96%", _get("quality", "rasa", "holdout", "accuracy", scale=100),
+           lambda v: v >= 96, "%"),
+    Target("margin over the peer, hold-out accuracy", ">= 3 points", _margin, lambda v: v >= 3, " points"),
+    Target("margin over the peer, 5-fold cross-validation", ">= 3 points", _cv_margin, lambda v: v >= 3, " points"),
+    Target("'explain / tell me about <procedure>' forms answered with that procedure", "100%",
+           _adopted("procedure_forms_answered", scale=100), lambda v: v >= 100, "%"),
+    Target("everyday off-topic hold-out messages given an FAQ answer", "<= 3%",
+           _adopted("off_topic_got_faq_answer", scale=100), lambda v: v <= 3, "%"),
+    Target("in-scope hold-out questions sent to the fallback", "<= 1%",
+           _adopted("in_scope_to_fallback", scale=100), lambda v: v <= 1, "%"),
+    Target("NLU CPU per message, against the DIET pipeline it replaced", "<= 1x", _cpu_ratio, lambda v: v <= 1, "x"),
     Target("emergency recall, whole bot", "100%", _get("whole_bot", "emergency", "recall", scale=100),
            lambda v: v >= 100, "%"),
     Target("off-topic routed away from FAQ answers, whole bot", ">= 90%",
@@ -77,7 +124,8 @@ TARGETS: List[Target] = [
            _get("footprint", "rss_rasa_mib_after_load", scale=MIB_IN_MB), lambda v: v <= 800, " MB"),
     Target("training time from a clean cache", "< 180 s", _get("footprint", "training_seconds_clean_cache"),
            lambda v: v < 180, " s"),
-    Target("whole `make bench`", "<= 20 min", _get("duration_s", scale=1 / 60), lambda v: v <= 20, " min"),
+    Target("whole `make bench` without the comparison of classifiers", "<= 20 min", _bench_minutes,
+           lambda v: v <= 20, " min"),
 ]
 
 

@@ -8,11 +8,14 @@ from collections import Counter
 import pytest
 import yaml
 
-from clinic_bot.nlu_data import read_examples
-from clinic_bot.paths import HOLDOUT_FILE, REPO_ROOT
+from clinic_bot.nlu_data import procedure_questions, read_examples
+from clinic_bot.paths import DEV_NLU_FILES, ENTITY_PATTERNS_FILE, HOLDOUT_FILE, PROCEDURE_FORMS_FILE, REPO_ROOT
 from tests.conftest import FIGURES
 
 HOLDOUT_ACCURACY_FLOOR = 0.90
+DEV_ACCURACY_FLOOR = 0.90
+# make bench's aim is every form; below this share a change clearly broke plain procedure questions.
+PROCEDURE_FORMS_FLOOR = 0.95
 # The figure of the last accepted model; `make record-baseline` rewrites it after a deliberate change.
 BASELINE_FILE = REPO_ROOT / "tests" / "nlu" / "holdout_baseline.json"
 NOTABLE_DROP = 0.02  # below this, a change is noise between trainings; no test fails on a drop either way
@@ -32,6 +35,29 @@ def test_holdout_accuracy_is_above_the_floor(parse):
     if os.environ.get("RECORD_HOLDOUT_BASELINE"):
         record_baseline(accuracy, len(examples) - len(misses), len(examples))
     assert accuracy >= HOLDOUT_ACCURACY_FLOOR, misses
+
+
+@pytest.mark.parametrize("path", DEV_NLU_FILES, ids=lambda p: p.stem)
+def test_development_set_accuracy_is_above_the_floor(parse, path):
+    examples = read_examples(path)
+    wrong = [(e.intent, parse(e.text)["intent"]["name"], e.text) for e in examples]
+    wrong = [w for w in wrong if w[0] != w[1]]
+    FIGURES[f"NLU development set {path.stem}"] = f"{1 - len(wrong) / len(examples):.1%} of {len(examples)}"
+    assert 1 - len(wrong) / len(examples) >= DEV_ACCURACY_FLOOR, wrong
+
+
+def test_plain_requests_for_a_named_procedure_get_that_procedures_answer(parse):
+    questions = procedure_questions(PROCEDURE_FORMS_FILE, ENTITY_PATTERNS_FILE)
+    assert len(questions) >= 9 * 5  # every procedure, several forms
+    wrong = []
+    for question in questions:
+        parsed = parse(question.text)
+        named = {e["value"] for e in parsed["entities"] if e["entity"] == "procedure"}
+        if parsed["intent"]["name"] != question.intent or question.procedure not in named:
+            wrong.append((question.text, parsed["intent"]["name"], sorted(named)))
+    FIGURES["'explain <procedure>' forms with that procedure's answer"] = (
+        f"{len(questions) - len(wrong)}/{len(questions)}" + (f" (wrong: {wrong[:3]})" if wrong else ""))
+    assert 1 - len(wrong) / len(questions) >= PROCEDURE_FORMS_FLOOR, wrong
 
 
 def compare_with_baseline(accuracy: float, total: int) -> str:
