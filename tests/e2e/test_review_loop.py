@@ -12,16 +12,19 @@ from typing import Dict, List
 import pytest
 
 from clinic_bot import paths
-from clinic_bot.nlu_data import normalise, read_all
+from clinic_bot.nlu_data import normalise, read_all, read_examples
 from clinic_bot.servers import server_env
 from tests.e2e.conftest import Patient, answers
 
 NOT_HELPFUL = "my plan is medicaid, will it pay for a nerve block"
 NOT_HELPFUL_MISLABELLED = "can i get a payment plan for the procedure bill"
 HELPFUL = "how long does recovery take after an epidural"
-HELD_OUT = "what does traditional pain care consist of, is it mostly medications and therapy"  # in tests/nlu/holdout.yml
+# A hold-out message: the import must refuse it. Its first FAQ question, read from the file (not copied here).
+HELD_OUT = next(e.text for e in read_examples(paths.HOLDOUT_FILE) if e.intent.startswith("ask_"))
 EMERGENCY = "the pain is too much, i want to kill myself"
-GIBBERISH = ["blorp zxqv frimble", "purple monkey dishwasher", "hmm"]  # what falls to the fallback depends on the model
+# Gibberish gets the fallback's topic buttons or the out-of-scope message, depending on the model.
+GIBBERISH = ["blorp zxqv frimble", "purple monkey dishwasher", "hmm"]
+REVIEW_REASON = {"fallback": "fell to fallback", "out_of_scope": "out of scope"}
 OUT_OF_SCOPE = next(e.text for e in read_all(paths.NLU_DIR.glob("*.yml")) if e.intent == "out_of_scope")
 LABELS = {NOT_HELPFUL: "ask_insurance", NOT_HELPFUL_MISLABELLED: "ask_cots", OUT_OF_SCOPE: "out_of_scope",
           HELD_OUT: "ask_what_is_pain_management"}
@@ -55,8 +58,9 @@ def conversations(servers) -> Dict[str, object]:
     answer_then(patients[1], NOT_HELPFUL_MISLABELLED, "/deny")
     answer_then(patients[1], HELD_OUT, "/deny")
     assert answers(patients[2].say(OUT_OF_SCOPE)) == ["out_of_scope"]
-    did["fallback"] = [text for text in GIBBERISH if answers(patients[2].say(text)) == ["fallback"]]
-    assert did["fallback"], f"none of {GIBBERISH} fell to the fallback with this model: pick new gibberish"
+    replies = {text: answers(patients[2].say(text)) for text in GIBBERISH}
+    did["routed_away"] = {text: reply[0] for text, reply in replies.items() if reply and reply[0] in REVIEW_REASON}
+    assert did["routed_away"], f"none of {GIBBERISH} got the fallback or the scope message: {replies}"
     assert answers(patients[3].say(EMERGENCY)) == ["emergency"]
     return did
 
@@ -83,8 +87,8 @@ def test_review_lists_what_staff_should_look_at(review, conversations):
     assert row["correct_intent"] == ""
     assert rows[HELD_OUT]["why"] == rows[NOT_HELPFUL_MISLABELLED]["why"] == "not helpful"
     assert rows[OUT_OF_SCOPE]["why"] == "out of scope" and rows[OUT_OF_SCOPE]["answer_given"] == "out_of_scope"
-    for text in conversations["fallback"]:
-        assert rows[text]["why"] == "fell to fallback" and rows[text]["answer_given"] == "fallback"
+    for text, answer in conversations["routed_away"].items():
+        assert rows[text]["why"] == REVIEW_REASON[answer] and rows[text]["answer_given"] == answer
     assert HELPFUL not in rows and "/deny" not in rows and "/affirm" not in rows
     assert EMERGENCY not in rows
 
