@@ -13,7 +13,7 @@ It needs SpacyNLP (and the entity ruler of the project's spaCy pipeline) before 
 ``previous_weight`` > 0 it mixes in the ranking of an intent classifier named before it (e.g. DIET): an
 ensemble of the two distributions, kept as a measured option (bench/candidates/).
 """
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
