@@ -7,9 +7,6 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export TRACKER_DB ?= $(CURDIR)/var/conversations.db
-export RASA_PORT ?= 5005
-export ACTION_PORT ?= 5055
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -18,22 +15,22 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := $(VENV)/.spacy-pipeline
 MODEL := models/clinic.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                   clinic_bot/nlu_components.py clinic_bot/intent_classifier.py clinic_bot/linear_text.py $(wildcard clinic_bot/triage/*.py) \
+                   $(wildcard clinic_bot/nlu/*.py clinic_bot/nlu/triage/*.py clinic_bot/dialogue/*.py) \
                    $(wildcard knowledge/triage/*.yml) $(wildcard data/triage/*.jsonl)
 
-.PHONY: help setup train run shell validate test test-unit test-stories test-e2e clean
+.PHONY: help setup train run shell validate clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(INSTALLED) $(SPACY_PIPELINE)  ## create .venv (Python 3.10), install pinned packages, build the spaCy pipeline
 
-$(INSTALLED): requirements.txt scripts/find_python.sh
+$(INSTALLED): $(wildcard requirements/*.txt) scripts/find_python.sh
 	@python=$$(scripts/find_python.sh) || exit 1; \
 	 if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	   echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
 $(SPACY_PIPELINE): $(INSTALLED) spacy_pipeline/build.py spacy_pipeline/entity_patterns.yml
@@ -48,39 +45,57 @@ $(MODEL): $(SPACY_PIPELINE) $(TRAINING_INPUTS)
 train: $(MODEL)  ## train the model if the data changed since the last one
 
 run: setup $(MODEL)  ## start the action server, the Rasa server (REST) and the demo site with the chat widget (http://localhost:8080); Ctrl-C stops all
-	$(PY) -m clinic_bot.servers
+	$(PY) -m clinic_bot.launcher.servers
 
 shell: setup $(MODEL)  ## chat in the terminal (starts the action server in the background)
-	@mkdir -p var/log; $(PY) -m rasa_sdk --actions actions --port $(ACTION_PORT) > var/log/actions-shell.log 2>&1 & pid=$$!; \
-	 trap "kill $$pid" EXIT; \
-	 $(PY) -c 'from clinic_bot.servers import write_endpoints as w; import os; w(int(os.environ["ACTION_PORT"]), os.environ["TRACKER_DB"], "var")'; \
-	 $(RASA) shell --model $(MODEL) --endpoints var/endpoints.yml
+	$(PY) -m clinic_bot.launcher.shell
 
-validate: setup  ## check the data: Rasa's validator (warnings fail) and the knowledge checks
-	$(RASA) data validate --fail-on-warnings --quiet
-	$(PY) -m clinic_bot.validate
+validate: setup  ## check the data: the project's checks (file and line), then Rasa's validator (warnings fail)
+	@status=0; $(PY) -m clinic_bot.tools.validate || status=1; \
+	 $(RASA) data validate --fail-on-warnings --quiet || status=1; exit $$status
 
-test: validate $(MODEL) browser  ## everything: data checks, unit tests, test stories, NLU hold-out, end-to-end over REST and in the browser
+# --- Tests (docs/operations.md "Tests"): each target runs its part; `make test` runs them all ---
+.PHONY: test test-unit test-model test-stories test-e2e lint types
+
+test: lint types validate $(MODEL) browser  ## everything: lint, types, data checks, unit, model, end-to-end over REST and in the browser
 	$(PY) -m pytest
+
+test-unit: setup  ## unit tests only: no model, no servers
+	$(PY) -m pytest tests/unit
+
+test-model: $(MODEL)  ## the trained model: NLU hold-out and development sets, triage, test stories
+	$(PY) -m pytest tests/model
+
+test-stories: $(MODEL)  ## only the conversation stories (tests/stories) through `rasa test`
+	$(PY) -m pytest tests/model/test_stories.py
+
+test-e2e: $(MODEL)  ## conversations through the real action server and Rasa server over REST
+	$(PY) -m pytest tests/e2e
+
+lint: setup  ## style and likely bugs (ruff; settings in pyproject.toml)
+	$(PY) -m ruff check .
+
+types: setup  ## type hints checked (mypy on clinic_bot, actions, bench, spacy_pipeline; settings in pyproject.toml)
+	$(PY) -m mypy
 
 clean:  ## remove the trained model, caches and results (keeps .venv and conversations)
 	rm -rf models .rasa results .pytest_cache
 
-# --- Staff workflow (README "For clinic staff"): values come from the command line, e.g. INTENT=... ---
+# --- Staff workflow (docs/staff.md): values come from the command line, e.g. INTENT=... ---
 .PHONY: add-example review import-review record-baseline
 
 add-example: setup  ## add a training example: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"
 	@if [ -z "$$INTENT" ] || [ -z "$$TEXT" ]; then \
 	   echo 'usage: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"'; exit 2; fi
-	@$(PY) -m clinic_bot.staff.add_example "$$INTENT" "$$TEXT"
+	@$(PY) -m clinic_bot.tools.add_example "$$INTENT" "$$TEXT"
 
 review: setup  ## conversations to look at -> var/review/*.csv (options: DAYS=7 THRESHOLD=0.7 OUT=file.csv)
-	@$(PY) -m clinic_bot.staff.review --db "$$TRACKER_DB" $${DAYS:+--days "$$DAYS"} \
+	@$(PY) -m clinic_bot.tools.review $${DAYS:+--days "$$DAYS"} \
 	   $${THRESHOLD:+--threshold "$$THRESHOLD"} $${OUT:+--out "$$OUT"}
 
 import-review: setup  ## add the examples labelled in a review file: make import-review FILE=var/review/review-....csv
 	@if [ -z "$$FILE" ]; then echo 'usage: make import-review FILE=var/review/review-<date>.csv'; exit 2; fi
-	@$(PY) -m clinic_bot.staff.import_review "$$FILE"
+	@$(PY) -m clinic_bot.tools.import_review "$$FILE"
 
 record-baseline: $(MODEL)  ## record the current NLU hold-out accuracy as the figure `make test` compares with
 	RECORD_HOLDOUT_BASELINE=1 $(PY) -m pytest tests/model/test_nlu_holdout.py -k holdout_accuracy -q
@@ -89,29 +104,29 @@ record-baseline: $(MODEL)  ## record the current NLU hold-out accuracy as the fi
 .PHONY: triage-tune
 
 triage-tune: setup  ## the triage's recall and false alarms on the tuning set at each threshold (to choose config.yml's)
-	$(PY) -m clinic_bot.triage.tune
+	$(PY) -m clinic_bot.nlu.triage.tune
 
-# --- Privacy and the HTTP API (README "Security and privacy"; clinic_bot/privacy.py) ---
+# --- Privacy and the HTTP API (docs/security.md; clinic_bot/store/privacy.py) ---
 # `make run ENABLE_API=1` also opens Rasa's HTTP API, only with RASA_AUTH_TOKEN set (16+ characters).
 .PHONY: purge forget
 
 purge:  ## delete conversations older than DAYS days (default 30): make purge DAYS=30
-	$(PY) -m clinic_bot.privacy --db "$$TRACKER_DB" purge --days "$${DAYS:-30}"
+	$(PY) -m clinic_bot.store.privacy purge --days "$${DAYS:-30}"
 
 forget:  ## delete one patient's conversation ("forget me"): make forget SENDER=<sender id>
 	@if [ -z "$$SENDER" ]; then echo 'usage: make forget SENDER=<sender id>'; exit 2; fi
-	$(PY) -m clinic_bot.privacy --db "$$TRACKER_DB" forget -- "$$SENDER"
+	$(PY) -m clinic_bot.store.privacy forget -- "$$SENDER"
 
-# --- Chat widget (README "Chat widget"): widget/, clinic_bot/web.py, tests/browser ---
+# --- Chat widget (docs/operations.md "The chat widget"): widget/, clinic_bot/launcher/demo_site.py, tests/browser ---
 .PHONY: browser test-browser
 
-browser: setup  ## install Debian's Chromium for the browser tests, if missing (Playwright comes with requirements.txt)
+browser: setup  ## install Debian's Chromium for the browser tests, if missing (Playwright comes with requirements/dev.txt)
 	scripts/install_browser.sh
 
 test-browser: browser $(MODEL)  ## only the chat widget's tests in Chromium (screenshot: reports/widget.png)
 	$(PY) -m pytest tests/browser
 
-# --- Benchmark (README "Benchmark"): bench/, reports/benchmark.md ---
+# --- Benchmark (docs/operations.md "Benchmark"): bench/, reports/benchmark.md ---
 .PHONY: bench
 
 bench: setup  ## measure understanding (with a scikit-learn peer), speed and footprint -> reports/benchmark.md (~15 min)

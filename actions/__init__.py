@@ -1,1 +1,1 @@
-"""Custom actions served by `rasa run actions`: one module per action, all reading clinic_bot.knowledge."""
+"""Custom actions served by `rasa run actions`: one module per action, all reading clinic_bot.content.knowledge."""

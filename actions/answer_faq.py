@@ -5,8 +5,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utter import send, send_gentle_crisis_line
-from clinic_bot.feedback import helpful_question
-from clinic_bot.knowledge import VARIANT_KINDS, Knowledge, default_knowledge
+from clinic_bot.content.feedback import helpful_question
+from clinic_bot.content.knowledge import VARIANT_KINDS, Knowledge, default_knowledge
 
 # For "which conditions can you treat" a named condition matters more than a remembered procedure.
 CONDITION_FIRST = {"ask_conditions_treated"}

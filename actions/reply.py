@@ -6,10 +6,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_faq import send_answer
 from actions.utter import send, send_gentle_crisis_line
-from clinic_bot.knowledge import Knowledge, default_knowledge
+from clinic_bot.content.knowledge import Knowledge, default_knowledge
+from clinic_bot.content.triage_replies import GENERAL_NOT_YOUR_CASE, general_intent_for_personal, urgent_reply
 from clinic_bot.intents import EMERGENCY_INTENT, PERSONAL_INTENT
-from clinic_bot.triage.replies import GENERAL_NOT_YOUR_CASE, general_intent_for_personal, urgent_reply
-
 
 
 class ActionReply(Action):

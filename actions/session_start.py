@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic_bot.knowledge import default_knowledge
+from clinic_bot.content.knowledge import default_knowledge
 
 
 class ActionSessionStart(Action):

@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utter import send, send_gentle_crisis_line
-from clinic_bot.knowledge import Reply, default_knowledge
+from clinic_bot.content.knowledge import Reply, default_knowledge
 
 MAX_SUGGESTIONS = 3
 DEFAULT_TOPICS = ("ask_safety", "ask_side_effects", "ask_insurance")

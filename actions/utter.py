@@ -4,8 +4,8 @@ from typing import Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic_bot.knowledge import Knowledge, Reply
-from clinic_bot.triage.replies import gentle_crisis_reply
+from clinic_bot.content.knowledge import Knowledge, Reply
+from clinic_bot.content.triage_replies import gentle_crisis_reply
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply, buttons: Optional[List[Dict[str, str]]] = None) -> None:

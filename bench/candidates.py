@@ -15,14 +15,14 @@ import yaml
 
 from bench.quality import RasaNLU, cross_validate_rasa, scores
 from bench.training import train_nlu_in_process
+from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.content.nlu_data import Example, ProcedureQuestion
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
-from clinic_bot.knowledge import default_knowledge
-from clinic_bot.nlu_data import Example, ProcedureQuestion
 from clinic_bot.paths import REPO_ROOT
 
 CANDIDATES_FILE = REPO_ROOT / "bench" / "candidates.yml"
 ADOPTED = "config.yml"
-FRONT_END = "clinic_bot.nlu_components.CanonicalEntityExtractor"  # config.yml's steps up to this one stay
+FRONT_END = "clinic_bot.nlu.entities.CanonicalEntityExtractor"  # config.yml's steps up to this one stay
 FALLBACK_STEP = "FallbackClassifier"  # and from this one on
 
 
@@ -38,7 +38,7 @@ def compose(config: Dict[str, Any], candidate: Dict[str, Any]) -> Dict[str, Any]
 def configs(config_file: Path, workdir: Path, only: Sequence[str] = ()) -> Dict[str, Tuple[Path, str]]:
     """name -> (a config file to train, what it is); config.yml itself first."""
     config = yaml.safe_load(config_file.read_text())
-    result = {ADOPTED: (config_file, "adopted: clinic_bot.intent_classifier.ClinicIntentClassifier")}
+    result = {ADOPTED: (config_file, "adopted: clinic_bot.nlu.intent_classifier.ClinicIntentClassifier")}
     workdir.mkdir(parents=True, exist_ok=True)
     for name, candidate in (yaml.safe_load(CANDIDATES_FILE.read_text())["candidates"] or {}).items():
         if only and name not in only:
@@ -58,8 +58,10 @@ def routing_shares(examples: Sequence[Example], final: Sequence[str], faq: set) 
     off_topic = [f for e, f in zip(examples, final) if e.intent == OUT_OF_SCOPE_INTENT]
     in_scope = [f for e, f in zip(examples, final) if e.intent != OUT_OF_SCOPE_INTENT]
     return {"off_topic_messages": len(off_topic),
-            "off_topic_got_faq_answer": sum(f in faq for f in off_topic) / len(off_topic) if off_topic else float("nan"),
-            "in_scope_to_fallback": sum(f == FALLBACK_INTENT for f in in_scope) / len(in_scope) if in_scope else float("nan")}
+            "off_topic_got_faq_answer": (sum(f in faq for f in off_topic) / len(off_topic)
+                                         if off_topic else float("nan")),
+            "in_scope_to_fallback": (sum(f == FALLBACK_INTENT for f in in_scope) / len(in_scope)
+                                     if in_scope else float("nan"))}
 
 
 def evaluate(model: Path, holdout: List[Example], dev: Dict[str, List[Example]], off_topic: List[str],
@@ -78,7 +80,8 @@ def evaluate(model: Path, holdout: List[Example], dev: Dict[str, List[Example]],
         figures["dev"] = {}
         for name, examples in dev.items():
             dev_final = [p["final"] for p in nlu.parse([e.text for e in examples])]
-            figures["dev"][name] = {**scores([e.intent for e in examples], dev_final), **routing_shares(examples, dev_final, faq)}
+            figures["dev"][name] = {**scores([e.intent for e in examples], dev_final),
+                                    **routing_shares(examples, dev_final, faq)}
         other = [p["final"] for p in nlu.parse(off_topic)]
         figures["off_topic_file_got_faq_answer"] = sum(f in faq for f in other) / len(other) if other else float("nan")
         answered, wrong = 0, []
@@ -107,7 +110,8 @@ def compare(config_file: Path, train: List[Example], holdout: List[Example], dev
         figures = evaluate(trained.path, holdout, dev, off_topic, procedure_questions)
         figures.update({"about": about, "train_seconds_nlu": trained.seconds})
         if splits:
-            figures["cv"] = cross_validate_rasa(path, splits, workdir / name / "cv",
-                                                lambda fold: on_progress(f"{name}: fold {fold}/{len(splits)}"))
+            def on_fold_done(fold: int, name: str = name) -> None:  # the default binds this iteration's name
+                on_progress(f"{name}: fold {fold}/{len(splits)}")
+            figures["cv"] = cross_validate_rasa(path, splits, workdir / name / "cv", on_fold_done)
         results[name] = figures
     return results

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 import aiohttp
 import numpy as np
 
-from clinic_bot.nlu_data import Example
+from clinic_bot.content.nlu_data import Example
 from tests.e2e.conftest import answers
 
 TURNS_PER_CONVERSATION = 8

@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from bench import triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
-from clinic_bot.nlu_data import Example, ProcedureQuestion
+from clinic_bot.content.nlu_data import Example, ProcedureQuestion
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
 ROUTED_AWAY = {OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}

@@ -64,7 +64,8 @@ def _understanding(results: Dict[str, Any]) -> List[str]:
         f"C={peer['c']:g} (cross-validation skipped)"
     lines += ["", f"Peer: {quality['peer_name']}, {chosen}. Cross-validation: the training examples of `data/nlu/` "
               f"split into the same {rasa_cv['folds'] if rasa_cv else 5} stratified folds for both; Rasa's folds train "
-              "the NLU pipeline of the same config. The hold-out set (`tests/nlu/holdout.yml`) is never trained on.", ""]
+              "the NLU pipeline of the same config. The hold-out set (`tests/nlu/holdout.yml`) is never trained on.",
+              ""]
     lines += ["![Rasa confusion matrix](confusion_rasa.png) ![peer confusion matrix](confusion_peer.png)", ""]
     rows = []
     for intent, r in rasa["holdout"]["per_intent"].items():
@@ -102,7 +103,8 @@ def _classifiers(results: Dict[str, Any]) -> List[str]:
     rows.append(["peer (TF-IDF + LR, the yardstick)",
                  f"{_pct(peer_cv['accuracy_mean'])} ± {_pct(peer_cv['accuracy_std'])}" if peer_cv else "not run",
                  _pct(peer["holdout"]["accuracy"]), *[_pct(peer["dev"][n]["accuracy"]) for n in dev_names],
-                 _pct(peer.get("off_topic_got_faq_answer")), "", "(no fallback)", "", _num(peer["train_seconds"], 1), ""])
+                 _pct(peer.get("off_topic_got_faq_answer")), "", "(no fallback)", "",
+                 _num(peer["train_seconds"], 1), ""])
     lines = _table(header, rows)
     lines += ["", "Each classifier runs inside config.yml's pipeline (spaCy, entities, fallback, triage), trained "
               "NLU-only on `data/nlu/`; the same stratified folds for all and for the peer. Accuracy is of the "
@@ -134,7 +136,8 @@ def _whole_bot(results: Dict[str, Any]) -> List[str]:
     if emergency["missed"]:
         lines += ["", "Missed red flags: " + "; ".join(m["text"] for m in emergency["missed"])]
     if bot["off_topic"]["kept"]:
-        lines += ["", "Off-topic messages that got an FAQ or conversation answer: " + "; ".join(bot["off_topic"]["kept"])]
+        lines += ["", "Off-topic messages that got an FAQ or conversation answer: "
+                  + "; ".join(bot["off_topic"]["kept"])]
     return lines
 
 
@@ -155,7 +158,8 @@ def _triage(results: Dict[str, Any]) -> List[str]:
         ("... plain everyday messages", "everyday_plain_false_alarms"),
         ("... everyday messages with figurative red-flag words", "everyday_figurative_false_alarms"),
     ]]
-    rows += [[f"urgent recall: {concept}", cell(share)] for concept, share in figures["urgent_recall_by_concept"].items()]
+    rows += [[f"urgent recall: {concept}", cell(share)]
+             for concept, share in figures["urgent_recall_by_concept"].items()]
     lines = ["On the development sets (tests/triage/dev_*.jsonl: never trained or tuned on; docs/triage.md "
              "says who wrote them), through the trained model's whole NLU:", "",
              *_table(["figure", "measured"], rows)]
@@ -184,11 +188,13 @@ def _speed(results: Dict[str, Any]) -> List[str]:
     long = load["long_conversation"]
     lines += ["", f"Each patient holds {load['turns_per_conversation']}-turn conversations, then starts a new one, "
               f"sending each message as soon as the reply arrived; {load['warmup_s']:.0f} s warm-up excluded, then "
-              f"{load['window_s']:.0f} s measured per level. CPU ms/message: CPU time the server used during the window "
+              f"{load['window_s']:.0f} s measured per level. "
+              "CPU ms/message: CPU time the server used during the window "
               "divided by the messages counted; it hardly depends on other work on the machine, unlike latency.", "",
               "![throughput against concurrency](throughput.png)", "",
               f"One long conversation ({long['conversations']} conversations of {long['turns']} turns, one patient): "
-              f"turn 2 median {_num(long['turn_2_ms'])} ms, turn {long['turns']} median {_num(long['turn_last_ms'])} ms "
+              f"turn 2 median {_num(long['turn_2_ms'])} ms, "
+              f"turn {long['turns']} median {_num(long['turn_last_ms'])} ms "
               f"(ratio {_num(long['ratio_last_to_2'], 2)}); turns 2-4 {_num(long['turns_2_4_ms'])} ms, last three "
               f"{_num(long['last_3_turns_ms'])} ms; errors {long['errors']}.", "",
               "![latency by turn](latency_by_turn.png)"]
@@ -234,7 +240,8 @@ def _before_after(results: Dict[str, Any]) -> List[str]:
     lines = _table(["", "before: plain `rasa run`, Rasa's SQL store", "after: the project's launch (`make run`)"],
                    [[name, before.get(name, "n/a"), value] for name, value in after.items()])
     return lines + ["", "Same model, same machine, same run, same load; only the launch differs: the \"after\" "
-                    "server adds clinic_bot/speedups.py, the conversation store clinic_bot/tracker_store.py, "
+                    "server adds clinic_bot/rasa_patches.py, "
+                    "the conversation store clinic_bot/server/tracker_store.py, "
                     "single-threaded TensorFlow and two malloc arenas, and endpoints.yml's selective domain. "
                     "What each lever gave: \"Tuning\" below."]
 
@@ -252,7 +259,8 @@ def markdown(results: Dict[str, Any]) -> str:
         "# Benchmark", "",
         f"Written by `make bench` on {machine['date']}: {machine['cores']} cores ({machine['cpu']}), "
         f"{machine['memory_gib']} GiB memory, {machine['os']}, Python {machine['python']}, Rasa {machine['rasa']}, "
-        f"commit {machine['commit']}, config `{results['config']}`. The whole run took {results['duration_s'] / 60:.1f} min.",
+        f"commit {machine['commit']}, config `{results['config']}`. "
+        f"The whole run took {results['duration_s'] / 60:.1f} min.",
         "",
         f"Load average (1, 5, 15 min) at start {results['load_average']['start']}, at end "
         f"{results['load_average']['end']} (the run's own training counts in these). "

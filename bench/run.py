@@ -24,13 +24,19 @@ from tqdm import tqdm
 from bench import candidates, charts, footprint, load, machine, quality, report, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.training import isolate_cache, train_from_clean_cache
-from clinic_bot.nlu_data import procedure_questions, read_all, read_examples
-from clinic_bot.paths import (DEV_NLU_FILES, ENTITY_PATTERNS_FILE, HOLDOUT_FILE, NLU_DIR, OFF_TOPIC_FILE,
-                              PROCEDURE_FORMS_FILE, REPO_ROOT)
-from clinic_bot.rate_limit import NO_RATE_LIMITS  # every simulated patient talks from 127.0.0.1
-from clinic_bot.servers import running_servers, server_env
+from clinic_bot.content.nlu_data import procedure_questions, read_all, read_examples
+from clinic_bot.launcher.servers import running_servers, server_env
+from clinic_bot.paths import (
+    DEV_NLU_FILES,
+    ENTITY_PATTERNS_FILE,
+    HOLDOUT_FILE,
+    NLU_DIR,
+    OFF_TOPIC_FILE,
+    PROCEDURE_FORMS_FILE,
+    REPO_ROOT,
+)
+from clinic_bot.server.rate_limit import NO_RATE_LIMITS  # every simulated patient talks from 127.0.0.1
 from tests.e2e.conftest import free_port
-
 
 RED_FLAGS_FILE = REPO_ROOT / "tests" / "nlu" / "red_flags.yml"
 
@@ -64,7 +70,8 @@ class Progress:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, default=REPO_ROOT / "config.yml", help="Rasa config to train and measure")
+    parser.add_argument("--config", type=Path, default=REPO_ROOT / "config.yml",
+                        help="Rasa config to train and measure")
     parser.add_argument("--model", type=Path, help="measure this trained model instead of training one "
                         "(training time is then not measured)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports")
@@ -87,7 +94,7 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
                     red_flags: Dict[str, List[str]], progress: Progress, results: Dict[str, Any],
                     stock: bool = False) -> None:
     """Starts both servers, then: first answer, safety through the whole bot, load, memory after the load.
-    stock: the "before", Rasa's plain launch (see clinic_bot/servers.py), without the safety part."""
+    stock: the "before", Rasa's plain launch (see clinic_bot/launcher/servers.py), without the safety part."""
     skip = set(args.skip.split(",")) | ({"bot"} if stock else set())
     fp = results["footprint"]
     script = load.Script(sets.holdout)
@@ -96,7 +103,8 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
     with ExitStack() as stack:
         with progress.stage(f"starting {name}"):
             started = time.monotonic()
-            servers = stack.enter_context(running_servers(free_port(), free_port(), tracker_db=work / "conversations.db",
+            servers = stack.enter_context(running_servers(free_port(), free_port(),
+                                                          tracker_db=work / "conversations.db",
                                                           model=model, log_dir=work / "logs",
                                                           channel_settings=NO_RATE_LIMITS, stock=stock))
             fp["start_to_first_answer_s"] = footprint.wait_for_first_answer(servers.webhook_url) - started
@@ -197,9 +205,11 @@ def main() -> None:
     red_flags = yaml.safe_load(RED_FLAGS_FILE.read_text())
     config = args.config.resolve()
     results: Dict[str, Any] = {"machine": machine.describe(), "footprint": {},
-                               "config": str(config.relative_to(REPO_ROOT) if config.is_relative_to(REPO_ROOT) else config),
+                               "config": str(config.relative_to(REPO_ROOT)
+                                             if config.is_relative_to(REPO_ROOT) else config),
                                "load_average": {"start": machine.load_average()}}
-    stages = (0 if args.model else 1) + 1 + ("bot" not in skip) + ("load" not in skip) * (len(args.patients.split(",")) + 1)
+    stages = ((0 if args.model else 1) + 1 + ("bot" not in skip)
+              + ("load" not in skip) * (len(args.patients.split(",")) + 1))
     stages += 0 if "quality" in skip else 2 + (1 if args.folds else 0) + ("candidates" not in skip)
     baseline = "load" not in skip and not args.no_baseline
     stages += baseline * (1 + len(args.patients.split(",")) + 1)

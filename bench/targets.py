@@ -60,6 +60,11 @@ def _cpu_ratio(results: Dict[str, Any]) -> Optional[float]:
     return compared["config.yml"]["nlu_cpu_ms_per_message"] / compared["diet"]["nlu_cpu_ms_per_message"]
 
 
+# The Rasa server's CPU per message at 8 patients before issue 12 moved the speed-ups to extension points:
+# 11.1 ms, the mean of two runs of commit 3f816b0 alternated with the new code in one session (bench/tuning.md).
+CPU_MS_BEFORE_EXTENSION_POINTS = 11.1
+
+
 def _bench_minutes(results: Dict[str, Any]) -> Optional[float]:
     """The whole run without the side-by-side comparison of classifiers (which trains every candidate 6 times)."""
     if "duration_s" not in results:
@@ -108,6 +113,9 @@ TARGETS: List[Target] = [
            _get("quality", "rasa", "triage", "everyday_false_alarms", "rate", scale=100), lambda v: v <= 0.3, "%"),
     Target("urgent path (the triage's own work), mean per message", "<= 2 ms",
            _get("triage_speed", "mean_ms"), lambda v: v <= 2, " ms"),
+    Target("Rasa server CPU per message at 8 patients, within 10% of before issue 12",
+           f"<= {1.1 * CPU_MS_BEFORE_EXTENSION_POINTS:.1f} ms", lambda r: _level(r, 8, "cpu_ms_per_message_rasa"),
+           lambda v: v <= 1.1 * CPU_MS_BEFORE_EXTENSION_POINTS, " ms"),
     Target("1 patient p50", "<= 15 ms", lambda r: _level(r, 1, "p50_ms"), lambda v: v <= 15, " ms"),
     Target("1 patient p95", "<= 25 ms", lambda r: _level(r, 1, "p95_ms"), lambda v: v <= 25, " ms"),
     Target("messages per second at saturation", ">= 100",

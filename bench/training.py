@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-from clinic_bot.nlu_data import Example
+from clinic_bot.content.nlu_data import Example
+from clinic_bot.launcher.servers import server_env
 from clinic_bot.paths import DOMAIN_FILE, REPO_ROOT
-from clinic_bot.servers import server_env
 
 
 @dataclass(frozen=True)

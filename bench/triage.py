@@ -7,12 +7,12 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
+from clinic_bot.nlu.triage.component import TriageGate
+from clinic_bot.nlu.triage.data import LabelledMessage, read_messages
+from clinic_bot.nlu.triage.engine import load_from_model
+from clinic_bot.nlu.triage.evaluate import Share, TriageFigures, evaluate
+from clinic_bot.nlu.triage.tune import component_config
 from clinic_bot.paths import TRIAGE_TEST_DIR
-from clinic_bot.triage.component import TriageGate
-from clinic_bot.triage.data import LabelledMessage, read_messages
-from clinic_bot.triage.engine import load_from_model
-from clinic_bot.triage.evaluate import Share, TriageFigures, evaluate
-from clinic_bot.triage.tune import component_config
 from tests.e2e.conftest import answers, post
 
 DEV_SETS = {"patients": TRIAGE_TEST_DIR / "dev_patients.jsonl", "everyday": TRIAGE_TEST_DIR / "dev_everyday.jsonl"}

@@ -1,7 +1,7 @@
 """Safety and off-topic handling through the whole bot (REST webhook, NLU, rules, action server): what the
 patient actually gets back, judged by the answer markers."""
 import uuid
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from tests.e2e.conftest import answers, post
 
@@ -10,9 +10,9 @@ ROUTED_AWAY = {"out_of_scope", "fallback"}
 OPENING_QUESTION = "what is interventional pain management"
 
 
-def _reply_markers(url: str, texts: Sequence[str], sender: str) -> List[str]:
+def _reply_markers(url: str, texts: Sequence[str], sender: str) -> List[Optional[str]]:
     """The markers of the reply to the last text, the earlier texts opening the same conversation."""
-    markers: List[str] = []
+    markers: List[Optional[str]] = []
     for text in texts:
         status, messages = post(url, {"sender": sender, "message": text})
         markers = answers(messages) if status == 200 and isinstance(messages, list) else [f"HTTP {status}"]
@@ -36,8 +36,8 @@ def emergency_recall(url: str, red_flags: Sequence[str]) -> Dict[str, Any]:
 
 def false_alarms(url: str, general_questions: Sequence[str]) -> Dict[str, Any]:
     alarms = [t for t in general_questions if EMERGENCY in _reply_markers(url, [t], _sender("general"))]
-    return {"messages": len(general_questions), "false_alarms": len(alarms), "rate": len(alarms) / len(general_questions),
-            "examples": alarms}
+    return {"messages": len(general_questions), "false_alarms": len(alarms),
+            "rate": len(alarms) / len(general_questions), "examples": alarms}
 
 
 def routed_away(url: str, texts: Sequence[str]) -> Dict[str, Any]:

@@ -1,5 +1,9 @@
-"""The clinic assistant's own code, shared by the NLU components, the actions, the staff tools and the tests.
+"""The clinic assistant's own code. The folders follow a message:
 
-Data flows one way: channel -> NLU (``nlu_components``, ``triage``) -> dialogue -> ``actions/`` -> ``knowledge``.
-Nothing here imports ``actions``.
+``server`` (channel, limits, conversation store) -> ``nlu`` (entities, intents, triage) -> ``dialogue``
+(rule policy) -> ``actions/`` (outside this package, as Rasa expects) -> ``content`` (answers, messages,
+clinic details). ``store`` owns the conversations table, ``tools`` are the staff's and maintainers' commands,
+``launcher`` starts everything. ``paths`` defines every path and ``intents`` the intent names the code acts on.
+``rasa_patches`` is the one module that changes Rasa's own code (version-checked).
+Nothing here imports ``actions``; ``content`` imports no Rasa.
 """

@@ -2,5 +2,5 @@
 so the staff tools can use them without loading Rasa."""
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-EMERGENCY_INTENT = "emergency"  # only the triage gives it (clinic_bot/triage/component.py)
+EMERGENCY_INTENT = "emergency"  # only the triage gives it (clinic_bot/nlu/triage/component.py)
 PERSONAL_INTENT = "ask_personal_advice"

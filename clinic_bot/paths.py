@@ -3,7 +3,9 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
+# The answers, messages, triage lexicons and seed articles; a deployment (or the test that edits every
+# message in a copy) may point CLINIC_KNOWLEDGE_DIR at its own copy.
+KNOWLEDGE_DIR = Path(os.environ.get("CLINIC_KNOWLEDGE_DIR", REPO_ROOT / "knowledge"))
 ANSWERS_FILE = KNOWLEDGE_DIR / "answers.yml"
 MESSAGES_FILE = KNOWLEDGE_DIR / "messages.yml"
 TRIAGE_LEXICON_DIR = KNOWLEDGE_DIR / "triage"
@@ -16,6 +18,9 @@ SOURCES_DIR = KNOWLEDGE_DIR / "sources"
 ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
+ENDPOINTS_FILE = REPO_ROOT / "endpoints.yml"
+MODEL_FILE = REPO_ROOT / "models" / "clinic.tar.gz"  # what `make train` writes (Makefile's MODEL)
+LOG_DIR = REPO_ROOT / "var" / "log"
 NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"
 HOLDOUT_FILE = NLU_TEST_DIR / "holdout.yml"  # never used for tuning: the figure the README quotes
 DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml")  # for tuning
@@ -24,3 +29,5 @@ PROCEDURE_FORMS_FILE = NLU_TEST_DIR / "procedure_forms.yml"
 
 # A deployment points these at its own files without editing the repo.
 CLINIC_CONFIG_FILE = Path(os.environ.get("CLINIC_CONFIG", REPO_ROOT / "clinic.yml"))
+# The conversations (clinic_bot/store/events.py): the store, `make review`, `make purge`, `make forget`.
+TRACKER_DB = Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "conversations.db"))

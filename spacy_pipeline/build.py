@@ -10,11 +10,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, cast
 
 import spacy
 import yaml
 from spacy.cli.package import package
+from spacy.pipeline import EntityRuler
 
 HERE = Path(__file__).resolve().parent
 PATTERNS_FILE = HERE / "entity_patterns.yml"
@@ -38,7 +39,8 @@ def build_pipeline(patterns_file: Path = PATTERNS_FILE) -> "spacy.language.Langu
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     nlp.initialize()  # loads the lemma tables; also empties the ruler, so patterns come after
-    nlp.get_pipe("entity_ruler").add_patterns(ruler_patterns(patterns_file))
+    ruler = cast(EntityRuler, nlp.get_pipe("entity_ruler"))  # what add_pipe("entity_ruler") made above
+    ruler.add_patterns(ruler_patterns(patterns_file))
     nlp.meta.update({"name": NAME, "version": VERSION, "description": "Clinic assistant: lemmas + entity ruler"})
     return nlp
 

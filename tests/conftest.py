@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic_bot.knowledge import Knowledge, default_knowledge
+from clinic_bot.content.knowledge import Knowledge, default_knowledge
 from clinic_bot.paths import REPO_ROOT
 
 MODEL_PATH = REPO_ROOT / "models" / "clinic.tar.gz"

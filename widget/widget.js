@@ -133,7 +133,7 @@
   panel.append(header, log, typing, alertBox, form);
   root.append(launcher, panel);
 
-  // --- transcript: entries {who: "user"|"bot", text, answer?, variant?, buttons?, chosen?} ---
+  // --- transcript: entries {who: "user"|"bot", text, answer?, variant?, about?, buttons?, chosen?} ---
   var transcript = load("transcript", []);
   var sender = load("sender", null);
 
@@ -142,6 +142,7 @@
     if (entry.who === "bot") {
       item.setAttribute("data-answer", entry.answer || "");
       if (entry.variant) item.setAttribute("data-variant", entry.variant);
+      if (entry.about) item.setAttribute("data-about", entry.about);
       if (entry.answer === "emergency") item.classList.add("cw-msg--urgent");
       if (entry.answer === "unavailable") item.classList.add("cw-msg--problem");
     }
@@ -251,7 +252,8 @@
               .map(function (b) { return { title: String(b.title), payload: String(b.payload) }; });
             if (withTopics && i === messages.length - 1 && !buttons.length) buttons = TOPICS.slice();
             addEntry({ who: "bot", text: m.text, answer: custom.answer ? String(custom.answer) : "",
-                       variant: custom.variant ? String(custom.variant) : "", buttons: buttons });
+                       variant: custom.variant ? String(custom.variant) : "",
+                       about: custom.about ? String(custom.about) : "", buttons: buttons });
             if (i < messages.length - 1) return wait(config.typingDelayMs);
           });
         }, Promise.resolve());

@@ -9,9 +9,9 @@ from typing import Iterator
 
 import pytest
 
-from clinic_bot.rate_limit import NO_RATE_LIMITS
-from clinic_bot.servers import Servers, running_servers
-from clinic_bot.web import serving_site
+from clinic_bot.launcher.demo_site import serving_site
+from clinic_bot.launcher.servers import Servers, running_servers
+from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 from tests.e2e.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,9 +7,9 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from clinic_bot.feedback import HELPFUL_QUESTION
-from clinic_bot.rate_limit import NO_RATE_LIMITS
-from clinic_bot.servers import running_servers
+from clinic_bot.content.feedback import HELPFUL_QUESTION
+from clinic_bot.launcher.servers import running_servers
+from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 
 
 def free_port() -> int:
@@ -51,7 +51,7 @@ def replies(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [m for m in messages if (m.get("custom") or {}).get("answer") not in FRAMING_MARKERS]
 
 
-def answers(messages: List[Dict[str, Any]]) -> List[str]:
+def answers(messages: List[Dict[str, Any]]) -> List[Optional[str]]:
     """The answer markers of the bot's replies (see ``replies``)."""
     return [(m.get("custom") or {}).get("answer") for m in replies(messages)]
 

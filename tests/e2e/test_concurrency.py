@@ -6,9 +6,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Tuple
 
-from clinic_bot.nlu_data import read_examples
+from clinic_bot.content.nlu_data import read_examples
 from clinic_bot.paths import NLU_DIR
-from clinic_bot.privacy import conversation_events
+from clinic_bot.store.privacy import conversation_events
 from tests.conftest import FIGURES
 from tests.e2e.conftest import answers, post
 

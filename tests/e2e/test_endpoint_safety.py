@@ -7,8 +7,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from clinic_bot.channel import SECURITY_HEADERS
-from clinic_bot.privacy import conversation_events
+from clinic_bot.server.channel import SECURITY_HEADERS
+from clinic_bot.store.privacy import conversation_events
 from tests.conftest import FIGURES
 from tests.e2e.conftest import Patient, Reply, answers, send
 
@@ -24,8 +24,10 @@ def as_json(body: Any) -> bytes:
 
 # (what, headers, body, status, a word the JSON error must contain)
 BAD_INPUTS = [
-    ("JSON sent as text/plain", {"Content-Type": "text/plain"}, as_json({"sender": "a", "message": "hi"}), 415, "application/json"),
-    ("a form post", {"Content-Type": "application/x-www-form-urlencoded"}, b"sender=a&message=hi", 415, "application/json"),
+    ("JSON sent as text/plain", {"Content-Type": "text/plain"}, as_json({"sender": "a", "message": "hi"}), 415,
+     "application/json"),
+    ("a form post", {"Content-Type": "application/x-www-form-urlencoded"}, b"sender=a&message=hi", 415,
+     "application/json"),
     ("an empty body", JSON, b"", 400, "empty"),
     ("invalid JSON", JSON, b'{"sender": "a", "message": ', 400, "JSON"),
     ("invalid UTF-8", JSON, b'{"sender": "a", "message": "\xff\xfe"}', 400, "JSON"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.privacy import SECONDS_PER_DAY, conversation_events, senders
+from clinic_bot.store.privacy import SECONDS_PER_DAY, conversation_events, senders
 from tests.e2e.conftest import Patient, answers, send
 
 
@@ -27,7 +27,8 @@ def age(db: Path, sender: str, days: float, up_to_event: Optional[int] = None) -
     with closing(sqlite3.connect(db, timeout=30)) as connection, connection:
         ids = [row[0] for row in connection.execute("SELECT id FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
         for event_id in ids[:up_to_event]:
-            connection.execute("UPDATE events SET timestamp = timestamp - ? WHERE id = ?", (days * SECONDS_PER_DAY, event_id))
+            connection.execute("UPDATE events SET timestamp = timestamp - ? WHERE id = ?",
+                               (days * SECONDS_PER_DAY, event_id))
 
 
 def talk(servers, *texts: str) -> Patient:

@@ -12,8 +12,8 @@ from typing import Dict, List
 import pytest
 
 from clinic_bot import paths
-from clinic_bot.nlu_data import normalise, read_all, read_examples
-from clinic_bot.servers import server_env
+from clinic_bot.content.nlu_data import normalise, read_all, read_examples
+from clinic_bot.launcher.servers import server_env
 from tests.e2e.conftest import Patient, answers
 
 NOT_HELPFUL = "my plan is medicaid, will it pay for a nerve block"
@@ -69,7 +69,7 @@ def conversations(servers) -> Dict[str, object]:
 def review(servers, conversations, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("review") / "review.csv"
     # Threshold 0: no "low confidence" rows, so each row here is listed for exactly the reasons asserted.
-    done = run("-m", "clinic_bot.staff.review", "--db", str(servers.tracker_db), "--days", "1",
+    done = run("-m", "clinic_bot.tools.review", "--db", str(servers.tracker_db), "--days", "1",
                "--threshold", "0", "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "message(s) to review" in done.stdout
@@ -108,7 +108,7 @@ def test_no_sender_id_is_written(review, conversations):
 
 def test_threshold_option_lists_low_confidence_answers(servers, conversations, tmp_path):
     out = tmp_path / "strict.csv"
-    done = run("-m", "clinic_bot.staff.review", "--db", str(servers.tracker_db), "--threshold", "1.01",
+    done = run("-m", "clinic_bot.tools.review", "--db", str(servers.tracker_db), "--threshold", "1.01",
                "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert {row["message"]: row["why"] for row in read_csv(out)}[HELPFUL] == "low confidence"
@@ -125,7 +125,7 @@ def test_labelled_review_is_imported_into_a_copy_and_validates(review, tmp_path)
         writer.writeheader()
         writer.writerows(rows)
 
-    done = run("-m", "clinic_bot.staff.import_review", str(review), "--nlu-dir", str(data / "nlu"))
+    done = run("-m", "clinic_bot.tools.import_review", str(review), "--nlu-dir", str(data / "nlu"))
     report = done.stdout
     assert done.returncode == 1, report + done.stderr  # some rows were refused
     assert re.search(rf"row \d+: added '{re.escape(NOT_HELPFUL)}': ask_insurance \(faq.yml:\d+\)", report), report
@@ -138,7 +138,7 @@ def test_labelled_review_is_imported_into_a_copy_and_validates(review, tmp_path)
     assert [(e.intent, e.file.name) for e in added] == [("ask_insurance", "faq.yml")]
     assert {p: p.read_bytes() for p in paths.NLU_DIR.glob("*.yml")} == real_nlu
 
-    ours = run("-m", "clinic_bot.validate", "--nlu-dir", str(data / "nlu"))
+    ours = run("-m", "clinic_bot.tools.validate", "--nlu-dir", str(data / "nlu"))
     assert ours.returncode == 0, ours.stdout
     rasa = run("-m", "rasa", "data", "validate", "--fail-on-warnings", "--quiet", "--data", str(data),
                "--domain", str(paths.DOMAIN_FILE), "--config", str(paths.REPO_ROOT / "config.yml"))

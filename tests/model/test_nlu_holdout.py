@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from clinic_bot.nlu_data import procedure_questions, read_examples
+from clinic_bot.content.nlu_data import procedure_questions, read_examples
 from clinic_bot.paths import DEV_NLU_FILES, ENTITY_PATTERNS_FILE, HOLDOUT_FILE, PROCEDURE_FORMS_FILE, REPO_ROOT
 from tests.conftest import FIGURES
 

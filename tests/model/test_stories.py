@@ -22,5 +22,6 @@ def test_all_test_stories_pass(model_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     failed = yaml.safe_load((RESULTS / "failed_test_stories.yml").read_text()) or {}
     stories = yaml.safe_load(next((REPO_ROOT / "tests" / "stories").glob("*.yml")).read_text())["stories"]
-    FIGURES["test stories"] = f"{len(stories) - len(failed.get('stories') or [])}/{len(stories)} passed (report: {RESULTS})"
+    FIGURES["test stories"] = (f"{len(stories) - len(failed.get('stories') or [])}/{len(stories)} passed "
+                               f"(report: {RESULTS})")
     assert not failed.get("stories"), (RESULTS / "failed_test_stories.yml").read_text()

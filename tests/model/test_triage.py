@@ -4,9 +4,9 @@ what). The figures are printed at the end of `make test`; the floors only catch 
 that no longer loads, a classifier trained on the wrong labels), they are not the aims (`make bench`)."""
 import pytest
 
+from clinic_bot.nlu.triage.data import read_messages
+from clinic_bot.nlu.triage.evaluate import evaluate
 from clinic_bot.paths import TRIAGE_TEST_DIR
-from clinic_bot.triage.data import read_messages
-from clinic_bot.triage.evaluate import evaluate
 from tests.conftest import FIGURES
 
 DEV_PATIENTS = TRIAGE_TEST_DIR / "dev_patients.jsonl"

@@ -1,4 +1,5 @@
-"""The actions, driven with CollectingDispatcher and trackers: exact events, texts and answer markers."""
+"""The actions, driven with CollectingDispatcher and trackers: exact events and answer markers, and the text
+each sends is the one in knowledge/ (read from the files, never copied here: staff edit those texts)."""
 import pytest
 from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted
 
@@ -27,27 +28,30 @@ def test_insurance_answer_is_the_curated_text_with_its_marker(dispatcher, knowle
     message = faq_answer(dispatcher)
     assert message["custom"]["answer"] == "ask_insurance"
     assert message["custom"]["sources"] == [s.as_dict() for s in knowledge.answers["ask_insurance"].sources]
-    assert "insurance" in message["text"].lower()
-    assert "will be covered" not in message["text"].lower()
+    assert message["text"] == knowledge.faq("ask_insurance", {}).text
     assert "{" not in message["text"], "placeholders must be filled from clinic.yml"
 
 
-@pytest.mark.parametrize("intent", sorted(__import__("clinic_bot.validate", fromlist=["x"]).rule_intents("action_answer_faq")))
-def test_every_faq_intent_gets_its_own_answer(dispatcher, intent):
+@pytest.mark.parametrize("intent", sorted(__import__("clinic_bot.tools.validate", fromlist=["x"])
+                                          .rule_intents("action_answer_faq")))
+def test_every_faq_intent_gets_its_own_answer(dispatcher, knowledge, intent):
     ActionAnswerFaq().run(dispatcher, make_tracker(intent), {})
     message = faq_answer(dispatcher)
     assert message["custom"]["answer"] == intent
     assert message["custom"]["sources"], "every FAQ answer names its sources"
-    assert len(message["text"]) > 40
+    assert message["custom"]["sources"] == [s.as_dict() for s in knowledge.answers[intent].sources]
+    assert message["text"] == knowledge.faq(intent, {}).text
 
 
-def test_named_procedure_gets_its_variant(dispatcher):
+def test_named_procedure_gets_its_variant(dispatcher, knowledge):
     tracker = make_tracker("ask_procedure_info", "what is rfa", [entity("procedure", "radiofrequency_ablation")],
                            {"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
     message = faq_answer(dispatcher)
-    assert message["custom"]["variant"] == "procedure:radiofrequency_ablation"
-    assert "heat" in message["text"].lower()
+    assert message["custom"]["variant"] == message["custom"]["about"] == "procedure:radiofrequency_ablation"
+    variant = knowledge.answers["ask_procedure_info"].variants["procedure"]["radiofrequency_ablation"]
+    assert message["custom"]["sources"] == [s.as_dict() for s in variant.sources]
+    assert message["text"] == knowledge.faq("ask_procedure_info", {"procedure": "radiofrequency_ablation"}).text
 
 
 def test_follow_up_uses_the_remembered_procedure(dispatcher, knowledge):
@@ -62,8 +66,9 @@ def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, kn
     tracker = make_tracker("ask_cost", "how much is it", slots={"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})
     message = faq_answer(dispatcher)
-    assert message["custom"]["variant"] is None
-    assert message["text"].startswith("Our articles don't say anything specific to radiofrequency ablation")
+    assert message["custom"]["variant"] is None and message["custom"]["about"] == "procedure:radiofrequency_ablation"
+    silent = knowledge.message("no_specific_info", topic="radiofrequency ablation").text
+    assert message["text"] == silent + " " + knowledge.faq("ask_cost", {}).text
 
 
 def test_general_topic_ignores_a_procedure_named_earlier(dispatcher, knowledge):
@@ -79,27 +84,28 @@ def test_condition_question_prefers_the_named_condition(dispatcher):
     assert faq_answer(dispatcher)["custom"]["variant"] == "condition:sciatica"
 
 
-def test_faq_answer_asks_if_it_was_helpful_with_yes_no_buttons(dispatcher):
+def test_faq_answer_asks_if_it_was_helpful_with_yes_no_buttons(dispatcher, knowledge):
     ActionAnswerFaq().run(dispatcher, make_tracker("ask_recovery", "how long is recovery"), {})
     question = dispatcher.messages[1]
-    assert question["text"] == "Was this helpful?"
+    assert question["custom"] == {"answer": "helpful_question"}
+    assert question["text"] == knowledge.message("helpful_question").text
     # The buttons send the existing affirm/deny intents: the reply is an ordinary user event for `make review`.
-    assert question["buttons"] == [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    assert question["buttons"] == [{"title": knowledge.message("helpful_yes").text, "payload": "/affirm"},
+                                   {"title": knowledge.message("helpful_no").text, "payload": "/deny"}]
 
 
 def test_not_helpful_reply_offers_the_staff_contact(dispatcher, knowledge):
     ActionReply().run(dispatcher, make_tracker("deny", "/deny"), {})
     message = only_message(dispatcher)
     assert message["custom"] == {"answer": "deny"}
-    assert knowledge.clinic.phone in message["text"]
+    assert message["text"] == knowledge.message("deny").text
 
 
 def test_emergency_message_sends_to_911_and_988_with_after_hours_line(dispatcher, knowledge):
     assert ActionReply().run(dispatcher, make_tracker("emergency", "i cant breathe"), {}) == []
     message = only_message(dispatcher)
     assert message["custom"]["answer"] == "emergency" and message["custom"]["variant"] == "medical"
-    assert "911" in message["text"] and "988" in message["text"]
-    assert knowledge.clinic.after_hours_phone in message["text"]
+    assert message["text"] == knowledge.message("emergency").text  # 911, 988, after-hours: make validate checks
 
 
 @pytest.mark.parametrize("kind,language,key", [("crisis", "en", "emergency_crisis"), ("medical", "es", "emergency_es"),
@@ -114,7 +120,8 @@ def test_urgent_message_follows_the_triage_kind_and_language(dispatcher, knowled
 
 def test_personal_question_with_a_general_part_gets_refusal_then_the_general_answer(dispatcher):
     triage = {"level": "personal", "general_intent": {"name": "ask_procedures", "confidence": 0.9}}
-    ActionReply().run(dispatcher, make_tracker("ask_personal_advice", "i have knee arthritis, what procedures do you offer",
+    ActionReply().run(dispatcher, make_tracker("ask_personal_advice",
+                                               "i have knee arthritis, what procedures do you offer",
                                                triage=triage), {})
     markers = [m["custom"]["answer"] for m in dispatcher.messages]
     assert markers == ["ask_personal_advice", "general_not_your_case", "ask_procedures", "helpful_question"]
@@ -132,8 +139,7 @@ def test_personal_advice_is_refused_kindly_with_the_care_team(dispatcher, knowle
     ActionReply().run(dispatcher, make_tracker("ask_personal_advice", "how many oxycodone can i take"), {})
     message = only_message(dispatcher)
     assert message["custom"] == {"answer": "ask_personal_advice"}
-    assert "can't give personal medical advice" in message["text"]
-    assert knowledge.clinic.phone in message["text"] and knowledge.clinic.booking_url in message["text"]
+    assert message["text"] == knowledge.message("ask_personal_advice").text
 
 
 @pytest.mark.parametrize("intent", ["book_appointment", "human_handoff"])
@@ -141,7 +147,7 @@ def test_booking_and_handoff_give_the_clinic_details(dispatcher, knowledge, inte
     ActionReply().run(dispatcher, make_tracker(intent), {})
     message = only_message(dispatcher)
     assert message["custom"] == {"answer": intent}
-    assert knowledge.clinic.phone in message["text"] and knowledge.clinic.booking_url in message["text"]
+    assert message["text"] == knowledge.message(intent).text and "{" not in message["text"]
 
 
 def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
@@ -156,11 +162,11 @@ def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
     assert message["buttons"][0]["title"] == knowledge.answers["ask_cost"].title
 
 
-def test_session_starts_with_the_disclaimer():
+def test_session_starts_with_the_disclaimer(knowledge):
     events = ActionSessionStart().run(None, make_tracker("greet"), {})
     assert events[0] == SessionStarted()
     assert events[1]["event"] == "bot" and events[1]["data"]["custom"] == {"answer": "disclaimer"}
-    assert "automated assistant" in events[1]["text"] and "911" in events[1]["text"]
+    assert events[1]["text"] == knowledge.message("disclaimer").text
     assert events[2] == ActionExecuted("action_listen")
     assert events[1] == BotUttered(events[1]["text"], data={"custom": {"answer": "disclaimer"}})
 

@@ -1,12 +1,12 @@
 """How the launcher configures the public endpoint: channel settings per run, the API switch, and the
-channel's text clean-up (clinic_bot/servers.py, clinic_bot/channel.py)."""
+channel's text clean-up (clinic_bot/launcher/servers.py, clinic_bot/server/channel.py)."""
 import pytest
 import yaml
 
-from clinic_bot.channel import ClinicRestInput, without_control_characters
+from clinic_bot.launcher.servers import CHANNEL, api_args, write_credentials
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.rate_limit import NO_RATE_LIMITS, SENDER_LIMIT
-from clinic_bot.servers import CHANNEL, api_args, write_credentials
+from clinic_bot.server.channel import ClinicRestInput, without_control_characters
+from clinic_bot.server.rate_limit import NO_RATE_LIMITS, SENDER_LIMIT
 
 
 def test_control_characters_go_and_writing_marks_stay():

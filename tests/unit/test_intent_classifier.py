@@ -9,8 +9,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_bot.intent_classifier import ClinicIntentClassifier, mask_token, mixed, views
-from clinic_bot.nlu_components import SPACY_DOC
+from clinic_bot.nlu.entities import SPACY_DOC
+from clinic_bot.nlu.intent_classifier import ClinicIntentClassifier, mask_token, mixed, views
 
 NLP = spacy.load("en_clinic_pipeline")
 TRAIN = {

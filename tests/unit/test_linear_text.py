@@ -2,7 +2,7 @@
 and it saves and loads as arrays and word lists."""
 import pytest
 
-from clinic_bot.linear_text import Block, LinearTextClassifier, fit_pipeline
+from clinic_bot.nlu.linear_text import Block, LinearTextClassifier, fit_pipeline
 
 BLOCKS = (Block("words", "masked", "word"), Block("characters", "raw", "char_wb", max_features=500))
 TRAIN = [

@@ -1,7 +1,7 @@
-"""The webhook's message limits and the client address behind proxies (clinic_bot/rate_limit.py)."""
+"""The webhook's message limits and the client address behind proxies (clinic_bot/server/rate_limit.py)."""
 import pytest
 
-from clinic_bot.rate_limit import MessageRateLimits, SlidingWindowLimiter, client_address, parse_networks
+from clinic_bot.server.rate_limit import MessageRateLimits, SlidingWindowLimiter, client_address, parse_networks
 
 
 def test_the_21st_message_in_a_minute_waits_until_the_first_leaves_the_window():

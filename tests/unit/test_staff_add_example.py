@@ -1,4 +1,4 @@
-"""clinic_bot.staff.add_example on a temporary copy of data/nlu (the real files are never touched)."""
+"""clinic_bot.tools.add_example on a temporary copy of data/nlu (the real files are never touched)."""
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from clinic_bot import paths
-from clinic_bot.nlu_data import read_all, read_examples
-from clinic_bot.staff import add_example
-from clinic_bot.staff.add_example import TrainingData
-from clinic_bot.validate import run_checks
+from clinic_bot.content.nlu_data import read_all, read_examples
+from clinic_bot.tools import add_example
+from clinic_bot.tools.add_example import TrainingData
+from clinic_bot.tools.validate import run_checks
 
 NEW_TEXT = "will my medicaid plan pay for a facet joint injection"
 
@@ -60,7 +60,8 @@ def test_near_duplicate_is_refused_naming_the_intent_that_has_it(nlu_copy):
     before = snapshot(nlu_copy)
     [outcome] = TrainingData(nlu_copy).add("ask_insurance", [shouted])
     assert not outcome.added
-    assert outcome.detail == f"already in intent 'out_of_scope' as '{existing.text}' ({existing.file.name}:{existing.line})"
+    assert outcome.detail == (f"already in intent 'out_of_scope' as '{existing.text}' "
+                              f"({existing.file.name}:{existing.line})")
     assert snapshot(nlu_copy) == before
 
 

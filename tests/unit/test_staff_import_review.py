@@ -1,4 +1,4 @@
-"""clinic_bot.staff.import_review: a filled review file into a temporary copy of data/nlu."""
+"""clinic_bot.tools.import_review: a filled review file into a temporary copy of data/nlu."""
 import csv
 import shutil
 from pathlib import Path
@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from clinic_bot import paths
-from clinic_bot.nlu_data import read_all
-from clinic_bot.staff import import_review
-from clinic_bot.staff.review import EMERGENCY_COLUMNS, REVIEW_COLUMNS, write_csv
+from clinic_bot.content.nlu_data import read_all
+from clinic_bot.tools import import_review
+from clinic_bot.tools.review import EMERGENCY_COLUMNS, REVIEW_COLUMNS, write_csv
 
 HELD_OUT = read_all([paths.HOLDOUT_FILE])[0]
 
@@ -36,7 +36,8 @@ def test_labelled_rows_are_added_blank_ones_skipped_refusals_explained(nlu_copy,
     ])
     assert import_review.main([str(file), "--nlu-dir", str(nlu_copy)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("row 2: added 'does medicare pay for a spinal cord stimulator trial': ask_insurance (faq.yml:")
+    assert out[0].startswith("row 2: added 'does medicare pay for a spinal cord stimulator trial': "
+                             "ask_insurance (faq.yml:")
     assert out[1].startswith("row 4: added '-- how much for rfa': ask_cost (faq.yml:")
     assert out[2] == "row 5: refused 'what about my bill': unknown intent 'ask_cots': did you mean ask_cost?"
     assert out[3].startswith(f"row 6: refused '{HELD_OUT.text}': it is in the NLU hold-out test set")
@@ -66,6 +67,8 @@ def test_the_emergencies_list_is_not_importable(nlu_copy, tmp_path, capsys):
 def test_a_file_saved_by_an_older_spreadsheet_is_read(nlu_copy, tmp_path):
     file = tmp_path / "legacy.csv"
     with open(file, "w", encoding="cp1252", newline="") as out:
-        csv.writer(out).writerows([REVIEW_COLUMNS, ["x", "my insurer is Société Mutuelle, do they cover nerve blocks", "", "", "", "", "ask_insurance"]])
+        csv.writer(out).writerows([REVIEW_COLUMNS, ["x", "my insurer is Société Mutuelle, do they cover nerve blocks",
+                                                    "", "", "", "", "ask_insurance"]])
     assert import_review.main([str(file), "--nlu-dir", str(nlu_copy)]) == 0
-    assert "my insurer is Société Mutuelle, do they cover nerve blocks" in (nlu_copy / "faq.yml").read_text(encoding="utf-8")
+    assert ("my insurer is Société Mutuelle, do they cover nerve blocks"
+            in (nlu_copy / "faq.yml").read_text(encoding="utf-8"))

@@ -1,8 +1,8 @@
-"""clinic_bot.staff.review's selection logic on events in Rasa's tracker-store JSON format.
+"""clinic_bot.tools.review's selection logic on events in Rasa's tracker-store JSON format.
 (The whole loop on a real tracker store written by the servers is tests/e2e/test_review_loop.py.)"""
 from typing import Any, Dict, List, Optional
 
-from clinic_bot.staff.review import from_spreadsheet, review_rows, spreadsheet_safe, turns_of
+from clinic_bot.tools.review import from_spreadsheet, review_rows, spreadsheet_safe, turns_of
 
 T0 = 1_700_000_000.0
 
@@ -30,7 +30,8 @@ def rows_for(*conversations: List[Dict[str, Any]], threshold: float = 0.7):
 
 
 def test_answer_marked_not_helpful_is_listed_with_the_answer_given():
-    rows, _ = rows_for([bot("disclaimer"), *faq("can i pay in instalments", "ask_cost"), user("/deny", "deny", 1.0), bot("deny")])
+    rows, _ = rows_for([bot("disclaimer"), *faq("can i pay in instalments", "ask_cost"), user("/deny", "deny", 1.0),
+                        bot("deny")])
     assert rows == [("not helpful", "can i pay in instalments", "ask_cost", "0.95", "ask_cost")]
 
 

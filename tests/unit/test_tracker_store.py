@@ -1,4 +1,4 @@
-"""The conversation store (clinic_bot/tracker_store.py): what it writes is what Rasa's SQL store would
+"""The conversation store (clinic_bot/server/tracker_store.py): what it writes is what Rasa's SQL store would
 write and read, its memory never hides a change to the file, and it stores every event exactly once."""
 import asyncio
 import sqlite3
@@ -13,8 +13,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.privacy import forget
-from clinic_bot.tracker_store import SQLiteTrackerStore
+from clinic_bot.server.tracker_store import SQLiteTrackerStore
+from clinic_bot.store.privacy import forget
 
 DOMAIN = Domain.load(str(REPO_ROOT / "domain.yml"))
 
@@ -34,7 +34,8 @@ def turn(tracker: DialogueStateTracker, text: str, intent: str) -> None:
 
 def stored_rows(db: Path) -> List[tuple]:
     with closing(sqlite3.connect(db)) as connection:
-        return connection.execute("SELECT sender_id, type_name, intent_name, action_name FROM events ORDER BY id").fetchall()
+        return connection.execute("SELECT sender_id, type_name, intent_name, action_name "
+                                  "FROM events ORDER BY id").fetchall()
 
 
 def new_conversation(store: SQLiteTrackerStore, sender: str = "patient-1") -> DialogueStateTracker:

@@ -1,8 +1,8 @@
 """The triage component: what it depends on is in its fingerprint, so an edit retrains the model."""
 import shutil
 
+from clinic_bot.nlu.triage.component import TriageGate, input_files
 from clinic_bot.paths import CONTEXT_TRIGGERS_FILE, RED_FLAGS_FILE, TRIAGE_TRAINING_DIR
-from clinic_bot.triage.component import TriageGate, input_files
 
 
 def copied_config(tmp_path):

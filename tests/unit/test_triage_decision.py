@@ -1,10 +1,14 @@
 """How the two opinions combine, and which message each decision gets (no model needed)."""
 import pytest
 
-from clinic_bot.triage.decision import GENERAL, PERSONAL, URGENT, Thresholds, decide
-from clinic_bot.triage.replies import (URGENT_MESSAGE_KEYS, general_intent_for_personal, gentle_crisis_reply,
-                                       urgent_reply)
-from clinic_bot.triage.rules import Finding
+from clinic_bot.content.triage_replies import (
+    URGENT_MESSAGE_KEYS,
+    general_intent_for_personal,
+    gentle_crisis_reply,
+    urgent_reply,
+)
+from clinic_bot.nlu.triage.decision import GENERAL, PERSONAL, URGENT, Thresholds, decide
+from clinic_bot.nlu.triage.rules import Finding
 
 THRESHOLDS = Thresholds(urgent=0.45, personal=0.3)
 CALM = {"emergency": 0.05, "crisis": 0.05, "personal": 0.1, "general": 0.7, "off_topic": 0.1}

@@ -3,9 +3,9 @@ from itertools import islice
 
 import pytest
 
+from clinic_bot.nlu.triage.data import LABELS, TriageDataError, read_all, read_messages
+from clinic_bot.nlu.triage.learned import VIEW, TriageClassifier, fit_pipeline
 from clinic_bot.paths import TRIAGE_TRAINING_DIR, TRIAGE_TUNING_FILE
-from clinic_bot.triage.data import LABELS, TriageDataError, read_all, read_messages
-from clinic_bot.triage.learned import VIEW, TriageClassifier, fit_pipeline
 
 
 @pytest.fixture(scope="module")

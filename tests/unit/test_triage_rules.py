@@ -1,12 +1,12 @@
 """The red-flag concepts and ConText on their own: which mentions count as current (no model needed)."""
 import pytest
 
+from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.nlu.triage.engine import plain
+from clinic_bot.nlu.triage.rules import RedFlagRules
+from clinic_bot.nlu.triage.terms import TermError, TermSet, check_term
+from clinic_bot.nlu.triage.text import language, tokenize
 from clinic_bot.paths import CONTEXT_TRIGGERS_FILE, RED_FLAGS_FILE
-from clinic_bot.triage.engine import plain
-from clinic_bot.triage.rules import RedFlagRules
-from clinic_bot.triage.terms import TermError, TermSet, check_term
-from clinic_bot.triage.text import language, tokenize
-from clinic_bot.yaml_lines import load_yaml
 
 
 @pytest.fixture(scope="module")

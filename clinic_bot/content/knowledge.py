@@ -1,0 +1,135 @@
+"""Loads the curated answers and the assistant's messages, and picks the reply for an intent.
+
+One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced)
+or ``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
+"""
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
+from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.paths import ANSWERS_FILE, MESSAGES_FILE
+
+VARIANT_KINDS = ("procedure", "condition")
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    section: str
+
+    def as_dict(self) -> Dict[str, str]:
+        return {"file": self.file, "section": self.section}
+
+
+@dataclass(frozen=True)
+class Variant:
+    text: str
+    sources: Tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: str
+    title: str
+    text: str
+    sources: Tuple[Source, ...]
+    reviewed: str
+    variants: Dict[str, Dict[str, Variant]] = field(default_factory=dict)  # kind -> value -> variant
+    # False for general topics ("what is pain management") where a procedure named earlier in the
+    # conversation is not what the patient is asking about now.
+    follow_up: bool = True
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the patient sees, plus the marker tests and tools use to check routing."""
+
+    text: str
+    marker: Dict[str, Any]
+
+
+def _sources(raw: Any) -> Tuple[Source, ...]:
+    return tuple(Source(str(s.get("file", "")), str(s.get("section", ""))) for s in raw or [] if isinstance(s, dict))
+
+
+def _variant(raw: Any) -> Variant:
+    raw = raw if isinstance(raw, dict) else {}
+    return Variant(text=str(raw.get("text") or "").strip(), sources=_sources(raw.get("sources")))
+
+
+def parse_answers(data: Any) -> Dict[str, Answer]:
+    """Builds answers from the parsed YAML, tolerating gaps (the validator reports them)."""
+    answers: Dict[str, Answer] = {}
+    for intent, raw in ((data or {}).get("answers") or {}).items():
+        raw = raw if isinstance(raw, dict) else {}
+        answers[intent] = Answer(
+            intent=intent,
+            title=str(raw.get("title") or intent.replace("ask_", "").replace("_", " ")).strip(),
+            text=str(raw.get("text") or "").strip(),
+            sources=_sources(raw.get("sources")),
+            reviewed=str(raw.get("reviewed") or ""),
+            follow_up=bool(raw.get("follow_up", True)),
+            variants={
+                kind: {value: _variant(v) for value, v in (raw.get(f"by_{kind}") or {}).items()}
+                for kind in VARIANT_KINDS
+            },
+        )
+    return answers
+
+
+def humanise(value: str) -> str:
+    """'radiofrequency_ablation' -> 'radiofrequency ablation'."""
+    return value.replace("_", " ")
+
+
+class Knowledge:
+    def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails) -> None:
+        self.answers = answers
+        self.messages = messages
+        self.clinic = clinic
+
+    def _fill(self, text: str, **extra: str) -> str:
+        return " ".join(text.split()).format_map({**self.clinic.placeholders(), **extra})
+
+    def message(self, key: str, **extra: str) -> Reply:
+        """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...)."""
+        return Reply(self._fill(self.messages[key], **extra), {"answer": key})
+
+    def faq(self, intent: str, context: Dict[str, Optional[str]]) -> Reply:
+        """The curated answer for ``intent``; ``context`` maps 'procedure'/'condition' to a canonical value,
+        in order of preference. Without a matching variant, the general answer is prefixed with a plain
+        note that the articles say nothing specific to that procedure or condition."""
+        answer = self.answers[intent]
+        for kind, value in context.items():
+            variant = answer.variants.get(kind, {}).get(value) if value else None
+            if variant:
+                return Reply(
+                    self._fill(variant.text),
+                    {"answer": intent, "variant": f"{kind}:{value}", "about": f"{kind}:{value}",
+                     "sources": [s.as_dict() for s in variant.sources]},
+                )
+        text = self._fill(answer.text)
+        # "about": the procedure or condition the answer is given for; without a variant of its own, the general
+        # answer says plainly that the articles have nothing specific to it.
+        about = next((f"{kind}:{value}" for kind, value in context.items() if value), None)
+        if about:
+            topic = humanise(about.split(":", 1)[1])
+            text = self._fill(self.messages["no_specific_info"], topic=topic) + " " + text
+        return Reply(text, {"answer": intent, "variant": None, "about": about,
+                            "sources": [s.as_dict() for s in answer.sources]})
+
+
+def load_knowledge(
+    answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None
+) -> Knowledge:
+    messages = {k: str(v) for k, v in ((load_yaml(messages_file) or {}).get("messages") or {}).items()}
+    return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file))
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> Knowledge:
+    """The knowledge the action server serves, read once per process."""
+    return load_knowledge()

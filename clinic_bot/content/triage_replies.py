@@ -1,0 +1,58 @@
+"""Which message the patient gets from a triage decision: the urgent message's variant (crisis or medical,
+English or Spanish), the gentle 988 line, and whether a personal question also gets the general answer.
+Texts live in knowledge/messages.yml; this module only picks keys. The decision arrives as the ``triage``
+entry of the parsed message (``TriageDecision.as_dict`` plus ``general_intent``).
+"""
+from typing import Any, Dict, Mapping, Optional
+
+from clinic_bot.content.knowledge import Knowledge, Reply
+
+EMERGENCY_ANSWER = "emergency"  # every urgent variant keeps this marker
+URGENT_MESSAGE_KEYS = {
+    ("medical", "en"): "emergency",
+    ("crisis", "en"): "emergency_crisis",
+    ("medical", "es"): "emergency_es",
+    ("crisis", "es"): "emergency_crisis_es",
+}
+GENTLE_CRISIS_KEYS = {"en": "crisis_line_gentle", "es": "crisis_line_gentle_es"}
+GENERAL_NOT_YOUR_CASE = "general_not_your_case"
+MESSAGE_KEYS = (*URGENT_MESSAGE_KEYS.values(), *GENTLE_CRISIS_KEYS.values(), GENERAL_NOT_YOUR_CASE)
+# A personal message gets the general answer after the refusal only when the intent classifier is this sure
+# of the general topic ("I have arthritis in my knees, what procedures do you offer?").
+GENERAL_ANSWER_MIN_CONFIDENCE = 0.6
+
+
+def _triage(parse: Mapping[str, Any]) -> Dict[str, Any]:
+    triage = parse.get("triage")
+    return triage if isinstance(triage, dict) else {}
+
+
+def _language(triage: Mapping[str, Any]) -> str:
+    return "es" if triage.get("language") == "es" else "en"
+
+
+def urgent_reply(knowledge: Knowledge, parse: Mapping[str, Any]) -> Reply:
+    """The urgent message in the patient's language, 988 first for a crisis. A message forced to
+    `emergency` without a triage record (a button, an old model) gets the English medical message."""
+    triage = _triage(parse)
+    kind = "crisis" if triage.get("kind") == "crisis" else "medical"
+    language = _language(triage)
+    reply = knowledge.message(URGENT_MESSAGE_KEYS[(kind, language)])
+    return Reply(reply.text, {"answer": EMERGENCY_ANSWER, "variant": kind, "language": language,
+                              "concept": triage.get("concept")})
+
+
+def gentle_crisis_reply(knowledge: Knowledge, parse: Mapping[str, Any]) -> Optional[Reply]:
+    triage = _triage(parse)
+    if not triage.get("gentle_crisis_line"):
+        return None
+    return knowledge.message(GENTLE_CRISIS_KEYS[_language(triage)])
+
+
+def general_intent_for_personal(knowledge: Knowledge, parse: Mapping[str, Any]) -> Optional[str]:
+    """The FAQ topic a personal message also asks about in general terms, when there is a confident one."""
+    general = _triage(parse).get("general_intent") or {}
+    intent = general.get("name")
+    if intent in knowledge.answers and float(general.get("confidence") or 0.0) >= GENERAL_ANSWER_MIN_CONFIDENCE:
+        return str(intent)
+    return None

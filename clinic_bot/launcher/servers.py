@@ -1,0 +1,239 @@
+"""Starts the action server and the Rasa server together and waits until both answer.
+
+One launcher for `make run`, the end-to-end tests and the benchmark, so they all run the same thing.
+    python -m clinic_bot.launcher.servers [--rasa-port 5005] [--action-port 5055] [--web-port 8080] [--cors http://localhost:8080]
+`make run` also serves the demo clinic site with the chat widget (clinic_bot/launcher/demo_site.py) on --web-port.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+
+import yaml
+
+from clinic_bot.launcher.demo_site import serving_site
+from clinic_bot.paths import ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
+
+START_TIMEOUT_S = 300
+CHANNEL = "clinic_bot.server.channel.ClinicRestInput"  # its section in credentials.yml
+API_TOKEN_ENV = "RASA_AUTH_TOKEN"
+MIN_API_TOKEN_CHARS = 16
+# Ports when none is given: the environment's RASA_PORT / ACTION_PORT / WEB_PORT, else these.
+DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8080}
+
+
+def default_port(variable: str) -> int:
+    return int(os.environ.get(variable, DEFAULT_PORTS[variable]))
+
+
+def endpoints_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+    """What endpoints.yml reads from the environment (Rasa expands ${VAR} there)."""
+    return {"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_DB": str(Path(tracker_db).resolve())}
+
+
+def write_stock_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
+    """endpoints.yml for the benchmark's "before": Rasa's own SQL store and a plain action endpoint."""
+    endpoints = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+                 "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(Path(tracker_db).resolve())}}
+    path = Path(directory) / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def write_credentials(channel_settings: Mapping[str, Any], directory: Path) -> Path:
+    """credentials.yml with some channel settings overridden for this run (rate limits, trusted proxies)."""
+    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())
+    credentials[CHANNEL] = {**(credentials.get(CHANNEL) or {}), **channel_settings}
+    path = Path(directory) / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials, sort_keys=False))
+    return path
+
+
+def api_args(enable_api: bool, token: Optional[str]) -> List[str]:
+    """`rasa run` arguments for the HTTP API (model upload, trackers...): off, or on with a token only."""
+    if not enable_api:
+        return []
+    if not token or len(token) < MIN_API_TOKEN_CHARS:
+        raise ValueError(f"the HTTP API needs an auth token of at least {MIN_API_TOKEN_CHARS} characters in "
+                         f"{API_TOKEN_ENV}; without one anyone could replace the model or read conversations")
+    return ["--enable-api", "--auth-token", token]
+
+
+# Rasa imports TensorFlow even without a TensorFlow model: single-threaded ops beat a pool on 2 cores; two
+# malloc arenas instead of one per thread keep ~10 MB less resident. Defaults only: the environment wins.
+RASA_SPEED_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+                  "MALLOC_ARENA_MAX": "2"}
+
+
+def server_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        TF_CPP_MIN_LOG_LEVEL="3",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    return env
+
+
+@dataclass
+class Servers:
+    rasa_port: int
+    action_port: int
+    tracker_db: Path
+    log_dir: Path
+    stock: bool = False  # Rasa's SQL store, whole conversations to actions: the benchmark's "before"
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def start_action_server(self) -> None:
+        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.action_port)])
+
+    def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None,
+                   channel_settings: Optional[Mapping[str, Any]] = None) -> None:
+        """channel_settings override the channel's credentials.yml settings for this run (see rate_limit.py)."""
+        self.rasa_launch = dict(model=model, cors=cors, extra_args=extra_args, channel_settings=channel_settings)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        endpoints = (write_stock_endpoints(self.action_port, self.tracker_db, self.log_dir) if self.stock
+                     else ENDPOINTS_FILE)
+        credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
+                       else REPO_ROOT / "credentials.yml")
+        args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
+                "--endpoints", str(endpoints), "--credentials", str(credentials)]
+        if cors:
+            args += ["--cors", cors]
+        self._spawn("rasa", args + list(extra_args or []), None if self.stock else RASA_SPEED_ENV)
+
+    def restart_rasa(self, **changes: Any) -> None:
+        """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
+        self.stop("rasa")
+        self.start_rasa(**{**self.rasa_launch, **changes})
+        self.wait_until_ready()
+
+    def _spawn(self, name: str, args: List[str], defaults: Optional[Mapping[str, str]] = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            args, cwd=REPO_ROOT, env={**(defaults or {}), **server_env(),
+                                      **endpoints_env(self.action_port, self.tracker_db)},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}
+        deadline = time.monotonic() + timeout_s
+        for name, url in checks.items():
+            if name not in self.processes:
+                continue
+            while not _answers(url):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"the {name} server exited; see {self.log_dir / (name + '.log')}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the {name} server did not answer {url} within {timeout_s:.0f} s")
+                time.sleep(0.5)
+
+    def stop(self, name: Optional[str] = None) -> None:
+        for key in [name] if name else list(self.processes):
+            process = self.processes.pop(key, None)
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return reply.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def running_servers(rasa_port: int, action_port: int, tracker_db: Path = TRACKER_DB,
+                    model: Path = MODEL_FILE, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
+                    extra_args: Optional[List[str]] = None,
+                    channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False) -> Iterator[Servers]:
+    servers = Servers(rasa_port, action_port, Path(tracker_db), Path(log_dir), stock=stock)
+    try:
+        servers.start_action_server()
+        servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)
+        servers.wait_until_ready()
+        yield servers
+    finally:
+        servers.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rasa-port", type=int, default=default_port("RASA_PORT"))
+    parser.add_argument("--action-port", type=int, default=default_port("ACTION_PORT"))
+    parser.add_argument("--model", type=Path, default=MODEL_FILE)
+    parser.add_argument("--web-port", type=int, default=default_port("WEB_PORT"),
+                        help="where the demo clinic site with the chat widget is served "
+                        "(clinic_bot/launcher/demo_site.py)")
+    parser.add_argument("--cors", default=os.environ.get("CORS_ORIGIN"),
+                        help="the one web origin allowed to call the webhook (default: the demo site's)")
+    parser.add_argument("--enable-api", action="store_true", default=os.environ.get("ENABLE_API", "") == "1",
+                        help=f"also open Rasa's HTTP API; needs {API_TOKEN_ENV} (refuses to start without it)")
+    args = parser.parse_args()
+    try:
+        rasa_api = api_args(args.enable_api, os.environ.get(API_TOKEN_ENV))
+    except ValueError as error:
+        parser.error(str(error))
+    site_url = f"http://localhost:{args.web_port}"
+    cors = args.cors or site_url
+    started = time.monotonic()
+    print(f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.rasa_port}); "
+          f"logs in {LOG_DIR}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C works even if started with SIGINT ignored
+    try:
+        # The site first: a busy port fails at once, not after the model has loaded.
+        with serving_site(args.web_port, chat_server=f"http://localhost:{args.rasa_port}"), \
+                running_servers(args.rasa_port, args.action_port, model=args.model, cors=cors,
+                                extra_args=rasa_api) as servers:
+            print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/ "
+                  f"(webhook open to {cors} only)\nor talk to the assistant directly:\n\n"
+                  f"  curl -s -X POST {servers.webhook_url} -H 'Content-Type: application/json' \\\n"
+                  f"       -d '{{\"sender\": \"patient-1\", "
+                  f"\"message\": \"Is interventional pain management covered by insurance?\"}}'\n\n"
+                  "Conversations are stored in " + str(servers.tracker_db) + ". Press Ctrl-C to stop the servers "
+                  "and the site.",
+                  flush=True)
+            while all(p.poll() is None for p in servers.processes.values()):
+                time.sleep(1)
+            print("A server exited; stopping. See the logs in " + str(LOG_DIR), file=sys.stderr)
+            sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nStopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""The public chat endpoint: POST /webhooks/rest/webhook, Rasa's REST channel made safe for a clinic's site.
+
+Differences from Rasa's RestInput:
+- each bot message comes back as ONE JSON object: text, buttons and the answer marker (`custom`) together
+  (Rasa's collector splits them, and splits text at blank lines);
+- input is checked before any NLU runs (size, content type, JSON, types), with a JSON error that says
+  what was wrong; control characters are dropped from the message;
+- each sender and each client address may send a limited number of messages a minute (429 + Retry-After);
+- every response carries Cache-Control: no-store and X-Content-Type-Options: nosniff;
+- when the bot produced nothing (action server down or failing), the patient gets the apology
+  (`unavailable` in knowledge/messages.yml) with the clinic's phone number instead of an empty list;
+- once the model has loaded, one message warms the NLU up (server/warm_up.py).
+"""
+import json
+import logging
+import unicodedata
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.server.rate_limit import (
+    ADDRESS_LIMIT,
+    DEFAULT_MESSAGES_PER_MINUTE,
+    SENDER_LIMIT,
+    TRUSTED_PROXIES,
+    MessageRateLimits,
+    client_address,
+    parse_networks,
+)
+from clinic_bot.server.warm_up import warm_up
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+# JSON may spend up to 12 bytes on one character (an escaped emoji: \ud83d\ude00); a longer body cannot hold
+# an acceptable message, so it is refused before it is parsed.
+_MAX_BYTES_PER_CHAR = 12
+_KEPT_CONTROL_CHARS = "\n\t"
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+UNAVAILABLE_MESSAGE = "unavailable"  # its key in knowledge/messages.yml
+
+
+class ClinicOutputChannel(CollectingOutputChannel):
+    """Collects each bot message whole: {"recipient_id", "text", "buttons"?, "custom"?, "image"?}."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        out: Dict[Text, Any] = {"recipient_id": recipient_id}
+        for key in ("text", "buttons", "custom", "image", "attachment"):
+            if message.get(key):
+                out[key] = message[key]
+        if len(out) > 1:
+            await self._persist_message(out)
+
+
+def _error(status: int, error: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return response.json({"error": error}, status=status, headers=headers)
+
+
+def without_control_characters(text: Text) -> Text:
+    """Drops C0/C1 control characters (keeps newline and tab; keeps format marks such as RTL marks)."""
+    return "".join(ch for ch in text if ch in _KEPT_CONTROL_CHARS or unicodedata.category(ch) != "Cc")
+
+
+def _is_json(content_type: Text) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+class ClinicRestInput(InputChannel):
+    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+                 sender_messages_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE,
+                 address_messages_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE,
+                 trusted_proxies: Optional[List[Text]] = None) -> None:
+        self.max_message_chars = int(max_message_chars)
+        self.rate_limits = MessageRateLimits(sender_messages_per_minute, address_messages_per_minute)
+        self.trusted_proxies = parse_networks(trusted_proxies)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            max_message_chars=credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS),
+            sender_messages_per_minute=credentials.get(SENDER_LIMIT, DEFAULT_MESSAGES_PER_MINUTE),
+            address_messages_per_minute=credentials.get(ADDRESS_LIMIT, DEFAULT_MESSAGES_PER_MINUTE),
+            trusted_proxies=credentials.get(TRUSTED_PROXIES),
+        )
+
+    def parse_request(self, request: Request) -> Tuple[Optional[Dict[Text, Any]], Optional[HTTPResponse]]:
+        """The validated body, or the error response to send instead."""
+        too_long = f"message too long: at most {self.max_message_chars} characters"
+        # Checked on the raw body, before JSON parsing: a huge message must cost nothing.
+        raw = request.body or b""
+        if len(raw) > (self.max_message_chars + MAX_SENDER_CHARS) * _MAX_BYTES_PER_CHAR + 1024:
+            return None, _error(413, too_long)
+        if not _is_json(request.content_type):
+            return None, _error(415, "Content-Type must be application/json")
+        if not raw.strip():
+            return None, _error(400, 'empty body: send {"sender": "...", "message": "..."}')
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return None, _error(400, 'body must be JSON: {"sender": "...", "message": "..."}')
+        if not isinstance(body, dict):
+            return None, _error(400, 'body must be a JSON object: {"sender": "...", "message": "..."}')
+        message, sender = body.get("message"), body.get("sender")
+        if "message" not in body:
+            return None, _error(400, '"message" is missing: send {"sender": "...", "message": "..."}')
+        if not isinstance(message, str):
+            return None, _error(400, '"message" must be a string')
+        if len(message) > self.max_message_chars:
+            return None, _error(413, too_long)
+        message = without_control_characters(message)
+        if not message.strip():
+            return None, _error(400, '"message" must not be empty')
+        # A missing sender would put every such patient into one shared conversation ("default").
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            return None, _error(400, f'"sender" must be a string of 1 to {MAX_SENDER_CHARS} characters')
+        return {"message": message, "sender": sender, "metadata": body.get("metadata")}, None
+
+    def throttle(self, request: Request, sender: Text) -> Optional[HTTPResponse]:
+        """A 429 when this sender or this client address has used up its messages for the minute."""
+        address = client_address(request.ip, ",".join(request.headers.getall("x-forwarded-for", [])),
+                                 self.trusted_proxies)
+        wait_s = self.rate_limits.retry_after_s(sender, address)
+        if not wait_s:
+            return None
+        logger.info("Rate limit reached for sender %s or address %s; asked to retry in %d s", sender, address, wait_s)
+        return _error(429, f"too many messages: please wait {wait_s} s", headers={"Retry-After": str(wait_s)})
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("clinic_rest_webhook", __name__)
+        webhook.after_server_start(warm_up)
+
+        @webhook.middleware("response")
+        async def add_security_headers(_: Request, reply: HTTPResponse) -> None:
+            reply.headers.update(SECURITY_HEADERS)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body, error = self.parse_request(request)
+            if error is not None:
+                return error
+            assert body is not None  # parse_request returns a body whenever it returns no error
+            error = self.throttle(request, body["sender"])
+            if error is not None:
+                return error
+            collector = ClinicOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(body["message"], collector, body["sender"], input_channel=self.name(),
+                                metadata=body["metadata"] if isinstance(body["metadata"], dict) else None)
+                )
+            except Exception:  # the patient must still get an answer; details go to the log only
+                logger.exception("Handling a message failed")
+            messages: List[Dict[Text, Any]] = collector.messages
+            if all((m.get("custom") or {}).get("answer") == "disclaimer" for m in messages):
+                logger.error("The bot produced no reply for sender %s (action server down, failing or too slow?); "
+                             "sent the apology", body["sender"])
+                messages = [self.unavailable_message(body["sender"])]
+            return response.json(messages)
+
+        return webhook
+
+    @staticmethod
+    def unavailable_message(sender: Text) -> Dict[Text, Any]:
+        reply = default_knowledge().message(UNAVAILABLE_MESSAGE)
+        return {"recipient_id": sender, "text": reply.text, "custom": reply.marker}

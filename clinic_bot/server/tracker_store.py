@@ -1,0 +1,119 @@
+"""The conversation store: Rasa's SQL `events` table in one SQLite file, read and written with sqlite3,
+with the open conversations kept in memory.
+
+endpoints.yml:
+    tracker_store:
+      type: clinic_bot.server.tracker_store.SQLiteTrackerStore
+      max_cached_conversations: 200
+The file is paths.TRACKER_DB (the TRACKER_DB environment variable, or var/conversations.db); a `db` key
+overrides it. Its SQL is clinic_bot/store/events.py.
+
+Why not Rasa's `type: SQL`: per message it rebuilt the whole conversation from the file (SQLAlchemy
+query, JSON, every event replayed) and, on each of its two saves, counted the stored rows to find the new
+ones: about 30% of the Rasa server's CPU, growing with the conversation (bench/tuning.md). Here a
+conversation is read from the file once, then the same tracker is handed out again as long as nothing
+else touched its rows: one indexed `MAX(id)` per message checks that, so `make forget`/`make purge`
+(clinic_bot/store/privacy.py) and another process writing still take effect at the next message.
+
+The table is the one Rasa's SQLTrackerStore writes (clinic_bot/store/events.py), so `type: SQL` can read
+what this store wrote. A conversation is the events since its latest `session_started`, as in Rasa.
+"""
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from clinic_bot.paths import TRACKER_DB
+from clinic_bot.store.events import EventsTable, row_of
+
+
+@dataclass
+class _Cached:
+    tracker: DialogueStateTracker
+    stored: int  # how many of tracker.events are in the file
+    last_row: Optional[int]  # the sender's highest row id when this entry was written
+
+
+class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
+    def __init__(self, domain: Optional[Domain] = None, db: Optional[Text] = None,
+                 event_broker: Optional[EventBroker] = None, max_cached_conversations: int = 200,
+                 **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        self.path = Path(db or TRACKER_DB).resolve()
+        self.max_cached = max(0, int(max_cached_conversations))
+        self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
+        self.table = EventsTable.for_server(self.path)
+
+    # --- reading ---
+
+    def _load(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
+        events = self.table.conversation(sender_id, all_sessions)
+        if not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session of a conversation; the tracker in memory when its rows are unchanged."""
+        last_row = self.table.last_row(sender_id)
+        cached = self._cache.get(sender_id)
+        if (cached is not None and cached.last_row == last_row
+                and len(cached.tracker.events) == cached.stored):  # nothing unsaved from a failed turn
+            self._cache.move_to_end(sender_id)
+            return cached.tracker
+        tracker = self._load(sender_id, all_sessions=False)
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+        else:
+            self._remember(tracker, len(tracker.events), last_row)
+        return tracker
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        """Every session of a conversation (the HTTP API's `all_sessions`): always from the file."""
+        return self._load(conversation_id, all_sessions=True)
+
+    async def keys(self) -> Iterable[Text]:
+        return self.table.senders()
+
+    # --- writing ---
+
+    def _stored_count(self, tracker: DialogueStateTracker, last_row: Optional[int]) -> int:
+        """How many of the tracker's events are in the file already."""
+        cached = self._cache.get(tracker.sender_id)
+        if cached is not None and cached.tracker is tracker and cached.last_row == last_row:
+            return cached.stored
+        # Rasa's own rule for a tracker this store did not hand out: count the latest session's rows.
+        return self.table.latest_session_count(tracker.sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        last_row = self.table.last_row(tracker.sender_id)
+        stored = self._stored_count(tracker, last_row)
+        new_events = list(tracker.events)[stored:]
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        rows = [row_of(tracker.sender_id, event.as_dict()) for event in new_events]
+        if rows:
+            try:
+                self.table.append(rows)
+            except BaseException:
+                self._cache.pop(tracker.sender_id, None)
+                raise
+            last_row = self.table.last_row(tracker.sender_id)
+        if any(isinstance(event, SessionStarted) for event in new_events):
+            # A new session: the next read starts from it, exactly as Rasa's store reads.
+            self._cache.pop(tracker.sender_id, None)
+        else:
+            self._remember(tracker, stored + len(rows), last_row)
+
+    def _remember(self, tracker: DialogueStateTracker, stored: int, last_row: Optional[int]) -> None:
+        if not self.max_cached:
+            return
+        self._cache[tracker.sender_id] = _Cached(tracker, stored, last_row)
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self.max_cached:
+            self._cache.popitem(last=False)

@@ -1,0 +1,162 @@
+"""Adds training examples to the intent's file under data/nlu/, with the checks `make validate` would make.
+
+    python -m clinic_bot.tools.add_example ask_insurance "does medicaid cover nerve blocks" ["another way" ...]
+
+Refuses (and says why): an intent not in domain.yml (naming the close ones), an example that is already
+there in any intent (case, punctuation and spacing ignored), an example of the NLU hold-out test set.
+The file is edited as text: one line inserted after the intent's last example in the file holding most of
+its examples, layout and comments kept.
+"""
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from clinic_bot import paths
+from clinic_bot.content.nlu_data import Example, normalise, read_all, read_examples
+from clinic_bot.content.yaml_lines import load_yaml
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    intent: str
+    added: bool
+    detail: str  # where it was added, or why it was refused
+
+    def __str__(self) -> str:
+        return f"{'added' if self.added else 'refused'} '{self.text}': {self.detail}"
+
+
+def clean(text: str) -> str:
+    """One line, single spaces: how the example is written to the file."""
+    return " ".join(str(text).split())
+
+
+def _where(example: Example) -> str:
+    try:
+        return f"{example.file.relative_to(paths.REPO_ROOT)}:{example.line}"
+    except ValueError:
+        return f"{example.file.name}:{example.line}"
+
+
+class TrainingData:
+    """The NLU example files of one directory, checked against domain.yml and the hold-out set."""
+
+    def __init__(self, nlu_dir: Path = paths.NLU_DIR, domain_file: Path = paths.DOMAIN_FILE,
+                 holdout_file: Path = paths.HOLDOUT_FILE) -> None:
+        self.nlu_dir = Path(nlu_dir)
+        self.intents = sorted(str(i) for i in (load_yaml(domain_file) or {}).get("intents") or [])
+        self.holdout = ({normalise(e.text): e for e in read_all([Path(holdout_file)])}
+                        if Path(holdout_file).exists() else {})
+        self.examples: Dict[str, Example] = {}
+        for example in read_all(self.nlu_dir.glob("*.yml")):
+            self.examples.setdefault(normalise(example.text), example)
+
+    def resolve_intent(self, name: str) -> Optional[str]:
+        """The domain intent ``name`` means; spreadsheet spellings like "Ask Insurance" are accepted."""
+        key = clean(name).lower().replace(" ", "_").replace("-", "_")
+        return key if key in self.intents else None
+
+    def unknown_intent_reason(self, name: str) -> str:
+        close = difflib.get_close_matches(clean(name).lower().replace(" ", "_"), self.intents, n=3, cutoff=0.75)
+        hint = f"did you mean {' or '.join(close)}?" if close else f"use one of: {', '.join(self.intents)}"
+        return f"unknown intent '{name}': {hint}"
+
+    def refusal(self, intent: str, text: str) -> Optional[str]:
+        """Why ``text`` cannot be added to ``intent`` (already resolved), or None."""
+        if not text:
+            return "the example is empty"
+        if not text.isprintable():
+            return "the example contains control characters; type it again as plain text"
+        if text.startswith("/"):
+            return "a leading '/' is how buttons send an intent; write the patient's own words"
+        if "[" in text or "]" in text:
+            return "square brackets are entity markup in training data; write the sentence without them"
+        key = normalise(text)
+        if not key:
+            return "the example has no words"
+        if key in self.holdout:
+            return (f"it is in the NLU hold-out test set ({_where(self.holdout[key])}), which must stay unseen "
+                    "by training to measure the model honestly")
+        if key in self.examples:
+            found = self.examples[key]
+            same = "this intent" if found.intent == intent else f"intent '{found.intent}'"
+            return f"already in {same} as '{found.text}' ({_where(found)})"
+        return None
+
+    def add(self, intent_name: str, texts: Sequence[str]) -> List[Outcome]:
+        intent = self.resolve_intent(intent_name)
+        if intent is None:
+            unknown = self.unknown_intent_reason(intent_name)
+            return [Outcome(clean(t), intent_name, False, unknown) for t in texts]
+        outcomes = []
+        for text in map(clean, texts):
+            reason = self.refusal(intent, text)
+            if reason is None:
+                try:
+                    example = self._insert(intent, text)
+                except ValueError as error:
+                    reason = str(error)
+                else:
+                    self.examples[normalise(text)] = example
+                    outcomes.append(Outcome(text, intent, True, f"{intent} ({_where(example)})"))
+                    continue
+            outcomes.append(Outcome(text, intent, False, reason))
+        return outcomes
+
+    def _insert(self, intent: str, text: str) -> Example:
+        """Writes ``- text`` after the intent's last example in the file that holds most of its examples (an
+        intent can have blocks in several files, e.g. faq.yml and boundaries.yml), then re-reads the file."""
+        mine = [e for e in self.examples.values() if e.intent == intent]
+        if not mine:
+            raise ValueError(f"intent '{intent}' has no examples in {self.nlu_dir}: add its first examples by hand")
+        per_file = Counter(e.file for e in mine)
+        home = max(per_file, key=lambda f: (per_file[f], f.name))
+        last = max((e for e in mine if e.file == home), key=lambda e: e.line)
+        original = last.file.read_text(encoding="utf-8")
+        lines = original.splitlines(keepends=True)
+        previous = lines[last.line - 1]
+        indent = previous[: len(previous) - len(previous.lstrip())]
+        newline = "\r\n" if previous.endswith("\r\n") else "\n"
+        if not previous.endswith(("\n", "\r")):
+            lines[last.line - 1] = previous + newline
+        lines.insert(last.line, f"{indent}- {text}{newline}")
+        _write_atomically(last.file, "".join(lines))
+        added = Example(intent, text, last.file, last.line + 1)
+        if added not in read_examples(last.file):
+            _write_atomically(last.file, original)
+            raise ValueError(f"could not add it safely to {last.file.name} (the file was left unchanged)")
+        return added
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Never leaves a half-written data file behind."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    os.replace(temp, path)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("intent", help="the intent the examples belong to, as in domain.yml (e.g. ask_insurance)")
+    parser.add_argument("text", nargs="+", help="one or more examples, each in quotes")
+    parser.add_argument("--nlu-dir", type=Path, default=paths.NLU_DIR, help="default: data/nlu")
+    args = parser.parse_args(argv)
+    outcomes = TrainingData(args.nlu_dir).add(args.intent, args.text)
+    for outcome in outcomes:
+        print(outcome)
+    if any(o.added for o in outcomes):
+        print("Next: `make validate`, then `make train` and `make test` "
+              "(compares hold-out accuracy with the last figure).")
+    return 0 if all(o.added for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

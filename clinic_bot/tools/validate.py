@@ -1,0 +1,294 @@
+"""`make validate`: every check a staff edit can break, each problem as "file:line: level: what to do".
+
+Exit code 1 when there is any error; warnings alone pass. Runs before Rasa's own validator (Makefile), so its
+file and line come first.
+"""
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import yaml
+
+from clinic_bot import paths
+from clinic_bot.content.clinic_config import load_clinic_details
+from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
+from clinic_bot.content.knowledge import VARIANT_KINDS
+from clinic_bot.content.nlu_data import Example, normalise, read_all
+from clinic_bot.content.triage_replies import GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
+from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
+from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.nlu.triage.data import TriageDataError, read_messages
+from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
+from clinic_bot.nlu.triage.terms import TermError, check_term
+from clinic_bot.server.channel import UNAVAILABLE_MESSAGE
+
+MIN_EXAMPLES = 20
+TRIAGE_KINDS = (MEDICAL, CRISIS)
+REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
+SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
+                   *FEEDBACK_MESSAGES,
+                   *TRIAGE_MESSAGES}
+# What a safety message must always say, however staff word it: the emergency numbers, and the after-hours
+# line for questions about a recent procedure (clinic.yml fills the placeholder).
+SAFETY_NUMBERS: Dict[str, Tuple[str, ...]] = {
+    **{key: ("911", "988", "{after_hours_phone}") for key in URGENT_MESSAGE_KEYS.values()},
+    **{key: ("988",) for key in GENTLE_CRISIS_KEYS.values()},
+}
+# Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
+ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    line: int
+    level: str  # "error" or "warning"
+    message: str
+
+    def __str__(self) -> str:
+        try:
+            where = self.file.relative_to(paths.REPO_ROOT)
+        except ValueError:
+            where = self.file
+        return f"{where}:{self.line}: {self.level}: {self.message}"
+
+
+def rule_intents(action: str) -> Set[str]:
+    """Intents whose rule runs ``action`` (action_answer_faq -> the FAQ intents)."""
+    found = set()
+    for path in (paths.REPO_ROOT / "data" / "rules").glob("*.yml"):
+        for rule in (load_yaml(path) or {}).get("rules") or []:
+            steps = rule.get("steps") or []
+            for step, following in zip(steps, steps[1:]):
+                if "intent" in step and following.get("action") == action:
+                    found.add(step["intent"])
+    return found
+
+
+def canonical_values() -> Dict[str, Set[str]]:
+    data = load_yaml(paths.ENTITY_PATTERNS_FILE) or {}
+    return {kind: set(data.get(kind) or {}) for kind in VARIANT_KINDS}
+
+
+def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
+    problems: List[Problem] = []
+    training = read_all(Path(nlu_dir).glob("*.yml"))
+    by_text: Dict[str, List[Example]] = defaultdict(list)
+    counts: Dict[str, int] = defaultdict(int)
+    for ex in training:
+        counts[ex.intent] += 1
+        if ex.intent not in domain_intents:
+            problems.append(Problem(ex.file, ex.line, "error",
+                                    f"unknown intent '{ex.intent}': use one listed in domain.yml"))
+        # Rasa's own validator lets an unknown entity in markup pass.
+        for entity in {a or b for a, b in ENTITY_MARKUP.findall(ex.text)} - domain_entities:
+            problems.append(Problem(ex.file, ex.line, "error", f"unknown entity '{entity}' in '{ex.text}': "
+                                    "procedure and condition names need no markup; remove the [...](...) markup"))
+        by_text[normalise(ex.text)].append(ex)
+    for same in by_text.values():
+        first = same[0]
+        for ex in same[1:]:
+            where = f"{first.file.name}:{first.line}"
+            if ex.intent == first.intent:
+                msg = f"duplicate example '{ex.text}' (already at {where}): remove one"
+            else:
+                msg = (f"example '{ex.text}' is in two intents, '{first.intent}' ({where}) and "
+                       f"'{ex.intent}': keep it in the one it belongs to")
+            problems.append(Problem(ex.file, ex.line, "error", msg))
+    for intent in sorted(domain_intents):
+        if counts[intent] < MIN_EXAMPLES:
+            problems.append(Problem(Path(nlu_dir), 0, "error",
+                                    f"intent '{intent}' has {counts[intent]} examples; add at least "
+                                    f"{MIN_EXAMPLES - counts[intent]} more (minimum {MIN_EXAMPLES})"))
+    if paths.HOLDOUT_FILE.exists():
+        for ex in read_all([paths.HOLDOUT_FILE]):
+            if normalise(ex.text) in by_text:
+                train = by_text[normalise(ex.text)][0]
+                problems.append(Problem(train.file, train.line, "error",
+                                        f"example '{train.text}' is in the hold-out test set "
+                                        f"({ex.file.name}:{ex.line}); "
+                                        "remove it from the training data"))
+    return problems
+
+
+def _check_text(file: Path, line: int, where: str, text: str) -> List[Problem]:
+    problems = []
+    if not text.strip():
+        problems.append(Problem(file, line, "error", f"{where} has no text"))
+    for name in PLACEHOLDER.findall(text):
+        if name not in ALLOWED_PLACEHOLDERS:
+            problems.append(Problem(file, line, "error", f"{where} uses unknown placeholder {{{name}}}; "
+                                    f"allowed: {', '.join(sorted(ALLOWED_PLACEHOLDERS))}"))
+    return problems
+
+
+def _check_sources(file: Path, owner: dict, where: str) -> List[Problem]:
+    problems = []
+    sources = owner.get("sources") or []
+    if not sources:
+        problems.append(Problem(file, line_of(owner), "error", f"{where} has no source: add the article "
+                                "(file in knowledge/sources/) and section heading it comes from"))
+    for source in sources:
+        line = line_of(source) or line_of(owner, "sources")
+        article = paths.SOURCES_DIR / str(source.get("file", ""))
+        if not article.is_file():
+            problems.append(Problem(file, line, "error", f"{where}: source file '{source.get('file')}' "
+                                    "does not exist in knowledge/sources/"))
+            continue
+        headings = {text_line.strip() for text_line in article.read_text(encoding="utf-8").splitlines()}
+        if str(source.get("section", "")).strip() not in headings:
+            problems.append(Problem(file, line, "error", f"{where}: section '{source.get('section')}' is not a "
+                                    f"line of {article.name}: copy the heading exactly"))
+    return problems
+
+
+def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.date) -> List[Problem]:
+    file = paths.ANSWERS_FILE
+    answers = (load_yaml(file) or {}).get("answers") or {}
+    values = canonical_values()
+    problems: List[Problem] = []
+    for intent in sorted(faq_intents - set(answers)):
+        problems.append(Problem(file, 0, "error", f"FAQ intent '{intent}' has no curated answer: add one"))
+    for intent, answer in answers.items():
+        line = line_of(answers, intent)
+        if intent not in domain_intents:
+            problems.append(Problem(file, line, "error", f"answer '{intent}' has no intent in domain.yml"))
+        elif intent not in faq_intents:
+            problems.append(Problem(file, line, "error", f"answer '{intent}' has no rule to action_answer_faq "
+                                    "in data/rules/faq.yml"))
+        if not isinstance(answer, dict):
+            problems.append(Problem(file, line, "error", f"answer '{intent}' must be a mapping with text and sources"))
+            continue
+        problems += _check_text(file, line, f"answer '{intent}'", str(answer.get("text") or ""))
+        problems += _check_sources(file, answer, f"answer '{intent}'")
+        reviewed = answer.get("reviewed")
+        if not isinstance(reviewed, dt.date):
+            problems.append(Problem(file, line, "error", f"answer '{intent}' needs a reviewed date (YYYY-MM-DD)"))
+        elif (today - reviewed).days > REVIEW_MAX_AGE_DAYS:
+            problems.append(Problem(file, line_of(answer, "reviewed"), "warning",
+                                    f"answer '{intent}' was last reviewed {reviewed}, over {REVIEW_MAX_AGE_DAYS} "
+                                    "days ago: review it and update the date"))
+        for kind in VARIANT_KINDS:
+            variants = answer.get(f"by_{kind}") or {}
+            for value, variant in variants.items():
+                vline = line_of(variants, value)
+                where = f"answer '{intent}' variant '{value}'"
+                if value not in values[kind]:
+                    problems.append(Problem(file, vline, "error", f"{where}: unknown {kind}; use one of "
+                                            f"{', '.join(sorted(values[kind]))}"))
+                if not isinstance(variant, dict):
+                    problems.append(Problem(file, vline, "error", f"{where} must have text and sources"))
+                    continue
+                problems += _check_text(file, vline, where, str(variant.get("text") or ""))
+                problems += _check_sources(file, variant, where)
+    return problems
+
+
+def check_messages(reply_intents: Set[str]) -> List[Problem]:
+    file = paths.MESSAGES_FILE
+    messages = (load_yaml(file) or {}).get("messages") or {}
+    problems = [Problem(file, 0, "error", f"intent '{i}' is answered by action_reply but has no message")
+                for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
+    for key, text in messages.items():
+        problems += _check_text(file, line_of(messages, key), f"message '{key}'",
+                                str(text).replace("{topic}", ""))
+        missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in str(text)]
+        if missing:
+            problems.append(Problem(file, line_of(messages, key), "error",
+                                    f"message '{key}' must keep {' and '.join(missing)}: it is a safety message"))
+    return problems
+
+
+def check_clinic() -> List[Problem]:
+    file = paths.CLINIC_CONFIG_FILE
+    try:
+        details = load_clinic_details(file)
+    except ValueError as error:
+        return [Problem(file, 0, "error", str(error))]
+    return [Problem(file, line_of(load_yaml(file), field), "warning",
+                    f"'{field}' is still the demo placeholder: put the clinic's real value before going live")
+            for field in details.fields_still_placeholder()]
+
+
+def _check_terms(file: Path, data: Any, where: str) -> List[Problem]:
+    """Every string in the lists under ``data`` must read as a term (clinic_bot/nlu/triage/terms.py)."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _check_terms(file, value, f"{where}.{key}")]
+    if isinstance(data, list):
+        problems = []
+        for item in data:
+            try:
+                check_term(str(item))
+            except TermError as error:
+                problems.append(Problem(file, line_of(data), "error", f"{where}: {error}"))
+        return problems
+    return []
+
+
+def check_triage() -> List[Problem]:
+    """The red-flag concepts, the ConText triggers and the triage message sets."""
+    concepts = load_yaml(paths.RED_FLAGS_FILE) or {}
+    problems = []
+    for name, concept in (concepts.get("concepts") or {}).items():
+        if not isinstance(concept, dict) or concept.get("kind") not in TRIAGE_KINDS:
+            problems.append(Problem(paths.RED_FLAGS_FILE, line_of(concepts.get("concepts"), name), "error",
+                                    f"concept '{name}' needs kind: {' or '.join(TRIAGE_KINDS)}"))
+            continue
+        problems += _check_terms(paths.RED_FLAGS_FILE, {k: v for k, v in concept.items() if k != "kind"}, name)
+    problems += _check_terms(paths.RED_FLAGS_FILE, concepts.get("exclusions") or [], "exclusions")
+    context = load_yaml(paths.CONTEXT_TRIGGERS_FILE) or {}
+    problems += _check_terms(paths.CONTEXT_TRIGGERS_FILE, {k: v for k, v in context.items()}, "context")
+    for file in sorted(paths.TRIAGE_TRAINING_DIR.glob("*.jsonl")) + sorted(paths.TRIAGE_TEST_DIR.glob("*.jsonl")):
+        try:
+            read_messages(file)
+        except TriageDataError as error:
+            problems.append(Problem(file, 0, "error", str(error)))
+    return problems
+
+
+def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
+    today = today or dt.date.today()
+    problems: List[Problem] = []
+    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE,
+             paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
+             paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
+    for file in files:
+        try:
+            load_yaml(file)
+        except (yaml.YAMLError, OSError) as error:
+            mark = getattr(error, "problem_mark", None)
+            problems.append(Problem(file, mark.line + 1 if mark else 0, "error", f"cannot read this YAML: {error}"))
+    if problems:
+        return problems  # the other checks need readable files
+    domain = load_yaml(paths.DOMAIN_FILE) or {}
+    domain_intents = {str(i) for i in domain.get("intents") or []}
+    problems += check_nlu(domain_intents, {str(e) for e in domain.get("entities") or []}, nlu_dir)
+    problems += check_answers(rule_intents("action_answer_faq"), domain_intents, today)
+    problems += check_messages(rule_intents("action_reply"))
+    problems += check_clinic()
+    problems += check_triage()
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nlu-dir", type=Path, default=paths.NLU_DIR,
+                        help="the NLU example files to check (default: data/nlu; the staff tools' tests use a copy)")
+    problems = run_checks(nlu_dir=parser.parse_args().nlu_dir)
+    for problem in problems:
+        print(problem)
+    errors = sum(p.level == "error" for p in problems)
+    print(f"validate: {errors} error(s), {len(problems) - errors} warning(s)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
