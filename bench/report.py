@@ -240,9 +240,10 @@ def _before_after(results: Dict[str, Any]) -> List[str]:
     lines = _table(["", "before: plain `rasa run`, Rasa's SQL store", "after: the project's launch (`make run`)"],
                    [[name, before.get(name, "n/a"), value] for name, value in after.items()])
     return lines + ["", "Same model, same machine, same run, same load; only the launch differs: the \"after\" "
-                    "server adds clinic_bot/rasa_patches.py, "
-                    "the conversation store clinic_bot/server/tracker_store.py, "
+                    "server adds the conversation store clinic_bot/server/tracker_store.py, "
                     "single-threaded TensorFlow and two malloc arenas, and endpoints.yml's selective domain. "
+                    "What travels with the model is in both: the components and policy config.yml names and "
+                    "clinic_bot/rasa_patches.py, which Rasa installs when it loads them. "
                     "What each lever gave: \"Tuning\" below."]
 
 
