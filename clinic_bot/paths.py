@@ -19,6 +19,7 @@ ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
 ENDPOINTS_FILE = REPO_ROOT / "endpoints.yml"
+CREDENTIALS_FILE = REPO_ROOT / "credentials.yml"
 MODEL_FILE = REPO_ROOT / "models" / "clinic.tar.gz"  # what `make train` writes (Makefile's MODEL)
 LOG_DIR = REPO_ROOT / "var" / "log"
 NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"

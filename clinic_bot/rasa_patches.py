@@ -22,7 +22,6 @@ and the benchmark all run the same Rasa.
    read the latest message and the slots only; they get those and the events of the current turn (from
    the patient's latest message on). An action that needs older events reads them from the store.
 """
-import json
 from typing import Any, Dict, List, Optional, Text
 
 RASA_VERSION = "3.6.21"  # the version these replacements were written against (requirements/rasa.txt)
@@ -45,21 +44,21 @@ def _endpoint_timeout_request(original: Any) -> Any:
     return request
 
 
-_validators: Dict[str, Any] = {}
+_validator: Any = None
 
 
 def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
-    """RemoteAction._validate_action_result of Rasa 3.6.21, with the validator built once per schema."""
+    """RemoteAction._validate_action_result of Rasa 3.6.21, with the validator built once: in 3.6.21
+    `action_response_format_spec` is a static method returning the same schema every time."""
+    global _validator
     import jsonschema
 
-    schema = self.action_response_format_spec()
-    key = json.dumps(schema, sort_keys=True, default=str)
-    validator = _validators.get(key)
-    if validator is None:
+    if _validator is None:
+        schema = self.action_response_format_spec()
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
-        validator = _validators[key] = cls(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(result))
+        _validator = cls(schema)
+    error = jsonschema.exceptions.best_match(_validator.iter_errors(result))
     if error is not None:
         error.message += (". Failed to validate Action server response from API, make sure your response "
                           "from the Action endpoint is valid.")

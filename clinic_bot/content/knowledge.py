@@ -114,10 +114,10 @@ class Knowledge:
         text = self._fill(answer.text)
         # "about": the procedure or condition the answer is given for; without a variant of its own, the general
         # answer says plainly that the articles have nothing specific to it.
-        about = next((f"{kind}:{value}" for kind, value in context.items() if value), None)
-        if about:
-            topic = humanise(about.split(":", 1)[1])
-            text = self._fill(self.messages["no_specific_info"], topic=topic) + " " + text
+        mentioned = next(((kind, value) for kind, value in context.items() if value), None)
+        about = f"{mentioned[0]}:{mentioned[1]}" if mentioned else None
+        if mentioned:
+            text = self._fill(self.messages["no_specific_info"], topic=humanise(str(mentioned[1]))) + " " + text
         return Reply(text, {"answer": intent, "variant": None, "about": about,
                             "sources": [s.as_dict() for s in answer.sources]})
 

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 import yaml
 
 from clinic_bot.launcher.demo_site import serving_site
-from clinic_bot.paths import ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
+from clinic_bot.paths import CREDENTIALS_FILE, ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
 
 START_TIMEOUT_S = 300
 CHANNEL = "clinic_bot.server.channel.ClinicRestInput"  # its section in credentials.yml
@@ -42,8 +42,9 @@ def endpoints_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
 
 def write_stock_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
     """endpoints.yml for the benchmark's "before": Rasa's own SQL store and a plain action endpoint."""
-    endpoints = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-                 "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(Path(tracker_db).resolve())}}
+    env = endpoints_env(action_port, tracker_db)
+    endpoints = {"action_endpoint": {"url": env["ACTION_SERVER_URL"]},
+                 "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": env["TRACKER_DB"]}}
     path = Path(directory) / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     return path
@@ -51,7 +52,7 @@ def write_stock_endpoints(action_port: int, tracker_db: Path, directory: Path) -
 
 def write_credentials(channel_settings: Mapping[str, Any], directory: Path) -> Path:
     """credentials.yml with some channel settings overridden for this run (rate limits, trusted proxies)."""
-    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())
+    credentials = yaml.safe_load(CREDENTIALS_FILE.read_text())
     credentials[CHANNEL] = {**(credentials.get(CHANNEL) or {}), **channel_settings}
     path = Path(directory) / "credentials.yml"
     path.write_text(yaml.safe_dump(credentials, sort_keys=False))
@@ -119,7 +120,7 @@ class Servers:
         endpoints = (write_stock_endpoints(self.action_port, self.tracker_db, self.log_dir) if self.stock
                      else ENDPOINTS_FILE)
         credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
-                       else REPO_ROOT / "credentials.yml")
+                       else CREDENTIALS_FILE)
         args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
                 "--endpoints", str(endpoints), "--credentials", str(credentials)]
         if cors:
@@ -136,11 +137,13 @@ class Servers:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
-            args, cwd=REPO_ROOT, env={**(defaults or {}), **server_env(),
-                                      **endpoints_env(self.action_port, self.tracker_db)},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        self.processes[name] = subprocess.Popen(args, cwd=REPO_ROOT, env=self.child_env(defaults),
+                                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def child_env(self, defaults: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+        """The environment of every server this launcher starts: `defaults` unless already set, then the
+        project's settings and what endpoints.yml reads."""
+        return {**(defaults or {}), **server_env(), **endpoints_env(self.action_port, self.tracker_db)}
 
     def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}

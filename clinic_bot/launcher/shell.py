@@ -4,12 +4,11 @@ endpoints, store and model as `make run`. The action server stops when the shell
     python -m clinic_bot.launcher.shell [--action-port 5055] [--model models/clinic.tar.gz]
 """
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from clinic_bot.launcher.servers import Servers, default_port, endpoints_env, server_env
+from clinic_bot.launcher.servers import Servers, default_port
 from clinic_bot.paths import ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
 
 
@@ -23,9 +22,8 @@ def main() -> int:
         servers.start_action_server()
         servers.wait_until_ready()
         print(f"Action server on :{args.action_port} (log: {LOG_DIR / 'actions.log'}). Type /stop to end.")
-        env = {**os.environ, **server_env(), **endpoints_env(args.action_port, TRACKER_DB)}
         return subprocess.call([sys.executable, "-m", "rasa", "shell", "--model", str(args.model),
-                                "--endpoints", str(ENDPOINTS_FILE)], cwd=REPO_ROOT, env=env)
+                                "--endpoints", str(ENDPOINTS_FILE)], cwd=REPO_ROOT, env=servers.child_env())
     except KeyboardInterrupt:
         return 130
     finally:

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from clinic_bot.launcher.servers import CHANNEL, api_args, write_credentials
-from clinic_bot.paths import REPO_ROOT
+from clinic_bot.paths import CREDENTIALS_FILE
 from clinic_bot.server.channel import ClinicRestInput, without_control_characters
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS, SENDER_LIMIT
 
@@ -25,7 +25,7 @@ def test_channel_settings_override_credentials_for_one_run(tmp_path):
 
 
 def test_default_channel_limits_come_from_credentials_yml():
-    channel = ClinicRestInput.from_credentials(yaml.safe_load((REPO_ROOT / "credentials.yml").read_text())[CHANNEL])
+    channel = ClinicRestInput.from_credentials(yaml.safe_load(CREDENTIALS_FILE.read_text())[CHANNEL])
     assert (channel.max_message_chars, channel.rate_limits.by_sender.per_minute,
             channel.rate_limits.by_address.per_minute, channel.trusted_proxies) == (1000, 20, 20, [])
 
