@@ -18,7 +18,13 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
                    $(wildcard clinic_bot/nlu/*.py clinic_bot/nlu/triage/*.py clinic_bot/dialogue/*.py) \
                    $(wildcard knowledge/triage/*.yml) $(wildcard data/triage/*.jsonl)
 
-.PHONY: help setup train run shell validate clean
+.PHONY: help setup train run run-scaled services shell validate clean
+
+# The staff tools (review, purge, forget) read the scaled profile's PostgreSQL with PROFILE=scaled: the URL
+# that `make run-scaled` wrote (paths.SCALED_TRACKER_DB_FILE; it holds the password, 0600).
+ifeq ($(PROFILE),scaled)
+export TRACKER_DB := $(shell cat var/scaled/tracker_db.url 2>/dev/null || echo "run-make-run-scaled-first")
+endif
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +53,12 @@ train: $(MODEL)  ## train the model if the data changed since the last one
 run: setup $(MODEL)  ## start the action server, the Rasa server (REST) and the demo site with the chat widget (http://localhost:8080); Ctrl-C stops all
 	$(PY) -m clinic_bot.launcher.servers
 
+run-scaled: setup services $(MODEL)  ## the scaled profile: Redis, PostgreSQL, 2 Rasa servers (RASA_SERVERS=N), action server, nginx in front (http://localhost:8080); Ctrl-C stops all
+	$(PY) -m clinic_bot.launcher.scaled $(if $(RASA_SERVERS),--rasa-servers $(RASA_SERVERS))
+
+services:  ## install Debian's Redis, PostgreSQL and nginx for the scaled profile, if missing (scripts/install_services.sh)
+	scripts/install_services.sh
+
 shell: setup $(MODEL)  ## chat in the terminal (starts the action server in the background)
 	$(PY) -m clinic_bot.launcher.shell
 
@@ -55,9 +67,9 @@ validate: setup  ## check the data: the project's checks (file and line), then R
 	 $(RASA) data validate --fail-on-warnings --quiet || status=1; exit $$status
 
 # --- Tests (docs/operations.md "Tests"): each target runs its part; `make test` runs them all ---
-.PHONY: test test-unit test-model test-stories test-e2e lint types
+.PHONY: test test-unit test-model test-stories test-e2e test-scaled lint types
 
-test: lint types validate $(MODEL) browser  ## everything: lint, types, data checks, unit, model, end-to-end over REST and in the browser
+test: lint types validate $(MODEL) browser services  ## everything: lint, types, data checks, unit, model, end-to-end over REST, the scaled profile, the browser
 	$(PY) -m pytest
 
 test-unit: setup  ## unit tests only: no model, no servers
@@ -71,6 +83,9 @@ test-stories: $(MODEL)  ## only the conversation stories (tests/stories) through
 
 test-e2e: $(MODEL)  ## conversations through the real action server and Rasa server over REST
 	$(PY) -m pytest tests/e2e
+
+test-scaled: services $(MODEL)  ## the scaled profile through real Redis, PostgreSQL, two Rasa servers and nginx
+	$(PY) -m pytest tests/scaled
 
 lint: setup  ## style and likely bugs (ruff; settings in pyproject.toml)
 	$(PY) -m ruff check .

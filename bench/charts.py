@@ -62,3 +62,30 @@ def latency_by_turn(median_ms_by_turn: Sequence[float], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def scaling(profiles: Dict[str, List[Dict[str, Any]]], path: Path) -> Path:
+    """Messages a second against the number of Rasa processes (scaled profile), one line per concurrency; the
+    embedded profile as separate markers at one process."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    scaled = sorted((int(name.split("_")[1]), levels) for name, levels in profiles.items()
+                    if name.startswith("scaled_"))
+    patients = sorted({level["patients"] for _, levels in scaled for level in levels})
+    for count, marker in zip(patients, "os^Dv"):
+        points = [(processes, level["messages_per_s"]) for processes, levels in scaled
+                  for level in levels if level["patients"] == count]
+        if points:
+            ax.plot(*zip(*points), marker + "-", label=f"scaled, {count} patients")
+    for level, marker in zip(profiles.get("embedded", []), "os^Dv"):
+        ax.plot([1], [level["messages_per_s"]], marker, color="grey", fillstyle="none",
+                label=f"embedded, {level['patients']} patients")
+    ax.set_xlabel("Rasa processes")
+    ax.set_ylabel("messages per second")
+    ax.set_xticks([processes for processes, _ in scaled] or [1])
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.set_title("Throughput against Rasa processes (2 cores)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -112,16 +112,21 @@ def summarise(samples: Sequence[Sample], window_start: float) -> Dict[str, Any]:
     }
 
 
-# CPU seconds used so far: per server, "client" (this process) and "machine" (every process, all cores)
+# CPU seconds used so far: per server (rasa, actions; in the scaled profile also rasa-2, redis, postgres,
+# proxy), "client" (this process) and "machine" (every process, all cores)
 CpuProbe = Callable[[], Mapping[str, float]]
-OWN_WORK = ("rasa", "actions", "client")
+NOT_OWN_WORK = ("machine", "wall")
+
+
+def own_work(cpu_used: Mapping[str, float]) -> Dict[str, float]:
+    return {name: seconds for name, seconds in cpu_used.items() if name not in NOT_OWN_WORK}
 
 
 def other_work_share(cpu_used: Mapping[str, float], seconds: float, cores: int) -> Optional[float]:
     """Share of the machine's CPU that neither the servers nor this client used: other work."""
     if "machine" not in cpu_used or seconds <= 0:
         return None
-    other = cpu_used["machine"] - sum(cpu_used.get(name, 0.0) for name in OWN_WORK)
+    other = cpu_used["machine"] - sum(own_work(cpu_used).values())
     return max(other, 0.0) / (seconds * cores)
 
 
@@ -146,7 +151,7 @@ async def run_level(url: str, patients: int, script: Script, warmup_s: float, wi
     measured = [s for s in samples if s.started >= window_start]
     used = {name: cpu_at_end[name] - cpu_at_start[name] for name in cpu_at_end}
     cpu_ms = {f"cpu_ms_per_message_{name}": 1000 * seconds / max(len(measured), 1)
-              for name, seconds in used.items() if name in OWN_WORK}
+              for name, seconds in own_work(used).items()}
     return {"patients": patients, "warmup_s": warmup_s, **summarise(measured, window_start), **cpu_ms,
             "other_work_cpu_share": other_work_share(used, used["wall"], os.cpu_count() or 1),
             "warmup_messages": len(samples) - len(measured)}

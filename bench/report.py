@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench.targets import check
+from bench.targets import best_profile_at_8, check, profile_levels
 
 TUNING_LOG = Path(__file__).with_name("tuning.md")
 
@@ -201,6 +201,48 @@ def _speed(results: Dict[str, Any]) -> List[str]:
     return lines
 
 
+COMPONENTS = ("rasa", "actions", "postgres", "redis", "proxy", "client")
+
+
+def _component_cpu(level: Dict[str, Any], component: str) -> Optional[float]:
+    """CPU ms per message of one component; the Rasa processes summed."""
+    values = [value for key, value in level.items()
+              if key == f"cpu_ms_per_message_{component}" or key.startswith(f"cpu_ms_per_message_{component}-")]
+    return sum(values) if values else None
+
+
+def _scaling(results: Dict[str, Any]) -> List[str]:
+    profiles = profile_levels(results)
+    if len(profiles) < 2:
+        return ["Not measured in this run (`--skip scaling` or `--skip load`)."]
+    names = {"embedded": "embedded (`make run`): 1 Rasa, SQLite",
+             **{name: f"scaled (`make run-scaled`): {name.split('_')[1]} Rasa, PostgreSQL, Redis, nginx"
+                for name in profiles if name.startswith("scaled_")}}
+    rows = [[names[name], str(lv["patients"]), _num(lv["messages_per_s"]), _num(lv["p50_ms"]), _num(lv["p95_ms"]),
+             str(lv["errors"]), *[_num(_component_cpu(lv, c)) for c in COMPONENTS],
+             _num(sum(v for c in COMPONENTS if (v := _component_cpu(lv, c)) is not None))]
+            for name, levels in profiles.items() for lv in levels]
+    lines = _table(["profile", "patients", "messages/s", "p50 ms", "p95 ms", "errors",
+                    *[f"{c} CPU ms/msg" for c in COMPONENTS], "all CPU ms/msg"], rows)
+    memory = [[names[name], " / ".join(f"{process} {mib:.0f}" for process, mib in part["rss_mib_after_load"].items()),
+               f"{part['start_to_first_answer_s']:.1f} s"]
+              for name, part in (results.get("scaling") or {}).items()]
+    fp = results.get("footprint", {})
+    memory.insert(0, [names["embedded"], f"rasa {_num(fp.get('rss_rasa_mib_after_load'), 0)} / actions "
+                      f"{_num(fp.get('rss_actions_mib_after_load'), 0)}",
+                      f"{_num(fp.get('start_to_first_answer_s'))} s"])
+    lines += ["", "Resident memory per process after the load (MiB; PostgreSQL and nginx with their worker "
+              "processes) and the start of the whole profile to its first answer:", "",
+              *_table(["profile", "MiB per process", "start to first answer"], memory)]
+    best = best_profile_at_8(results)
+    lines += ["", f"Best profile at 8 patients: {names.get(best or '', '-')}. "
+              "Every simulated patient goes through the proxy in the scaled profile (one more hop) and the channel's "
+              "rate limits are lifted for the run, as for the embedded profile. \"all CPU\" includes the load "
+              "client (this benchmark's own process): on these 2 cores, the messages a second the machine can "
+              "carry is at most 2,000 divided by it.", "", "![throughput against Rasa processes](scaling.png)"]
+    return lines
+
+
 def _footprint(results: Dict[str, Any]) -> List[str]:
     fp = results.get("footprint", {})
     return _table(["", "measured"], [
@@ -276,6 +318,7 @@ def markdown(results: Dict[str, Any]) -> str:
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
         "", "## Speed", "", *_speed(results),
         "", "## Footprint", "", *_footprint(results),
+        "", "## Scaling out: the embedded and the scaled profile", "", *_scaling(results),
         "", "## Before and after the serving tuning", "", *_before_after(results),
     ]
     if TUNING_LOG.exists():

@@ -21,8 +21,9 @@ from typing import Any, Dict, Iterator, List
 import yaml
 from tqdm import tqdm
 
-from bench import candidates, charts, footprint, load, machine, quality, report, triage, whole_bot
+from bench import candidates, charts, footprint, load, machine, quality, report, scaling, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
+from bench.targets import profile_levels
 from bench.training import isolate_cache, train_from_clean_cache
 from clinic_bot.content.nlu_data import procedure_questions, read_all, read_examples
 from clinic_bot.launcher.servers import running_servers, server_env
@@ -81,7 +82,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=20.0, help="seconds measured per level")
     parser.add_argument("--long-conversations", type=int, default=5)
     parser.add_argument("--turns", type=int, default=40, help="turns of each long conversation")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: quality,candidates,bot,load")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated parts to leave out: quality,candidates,bot,load,scaling")
     parser.add_argument("--candidates", default="", help="comma-separated names of bench/candidates.yml to compare "
                         "(default: all); config.yml's classifier is always measured")
     parser.add_argument("--no-baseline", action="store_true",
@@ -182,6 +184,8 @@ def draw_charts(results: Dict[str, Any], out: Path) -> None:
     if "load" in results:
         charts.throughput(results["load"]["levels"], out / "throughput.png")
         charts.latency_by_turn(results["load"]["long_conversation"]["median_ms_by_turn"], out / "latency_by_turn.png")
+    if results.get("scaling"):
+        charts.scaling(profile_levels(results), out / "scaling.png")
 
 
 def main() -> None:
@@ -211,6 +215,8 @@ def main() -> None:
     stages = ((0 if args.model else 1) + 1 + ("bot" not in skip)
               + ("load" not in skip) * (len(args.patients.split(",")) + 1))
     stages += 0 if "quality" in skip else 2 + (1 if args.folds else 0) + ("candidates" not in skip)
+    if "load" not in skip and "scaling" not in skip:
+        stages += len(scaling.RASA_PROCESSES) * (1 + len(args.patients.split(",")))
     baseline = "load" not in skip and not args.no_baseline
     stages += baseline * (1 + len(args.patients.split(",")) + 1)
     progress = Progress(stages)
@@ -225,6 +231,9 @@ def main() -> None:
         results["triage_speed"] = triage.urgent_path_ms(model, triage.dev_messages())
         results["model"] = str(model)
         measure_servers(model, workdir, args, sets, red_flags, progress, results)
+        if "load" not in skip and "scaling" not in skip:
+            results["scaling"] = scaling.measure(model, [int(p) for p in args.patients.split(",")],
+                                                 load.Script(sets.holdout), args.warmup, args.window, progress.stage)
         if baseline:
             results["baseline"] = {"footprint": {}}
             measure_servers(model, workdir, args, sets, red_flags, progress, results["baseline"], stock=True)

@@ -65,6 +65,61 @@ def _cpu_ratio(results: Dict[str, Any]) -> Optional[float]:
 CPU_MS_BEFORE_EXTENSION_POINTS = 11.1
 
 
+def profile_levels(results: Dict[str, Any]) -> Dict[str, List[Dict[str, Any]]]:
+    """Each measured profile's load levels: "embedded" (make run) and "scaled_N" (make run-scaled, N Rasa)."""
+    profiles = {"embedded": results.get("load", {}).get("levels", [])}
+    for name, part in (results.get("scaling") or {}).items():
+        profiles[name] = part["levels"]
+    return {name: levels for name, levels in profiles.items() if levels}
+
+
+def _at(levels: List[Dict[str, Any]], patients: int) -> Optional[Dict[str, Any]]:
+    return next((level for level in levels if level["patients"] == patients), None)
+
+
+def best_profile_at_8(results: Dict[str, Any]) -> Optional[str]:
+    """The profile with the most messages a second at 8 patients."""
+    measured = {name: _at(levels, 8) for name, levels in profile_levels(results).items()}
+    ranked = sorted((level["messages_per_s"], name) for name, level in measured.items() if level)
+    return ranked[-1][1] if ranked else None
+
+
+def _best_at_8(key: str) -> Callable[[Dict[str, Any]], Optional[float]]:
+    def value(results: Dict[str, Any]) -> Optional[float]:
+        best = best_profile_at_8(results)
+        level = _at(profile_levels(results)[best], 8) if best else None
+        return None if level is None else float(level[key])
+    return value
+
+
+def _scaled(processes: int, patients: int, key: str) -> Callable[[Dict[str, Any]], Optional[float]]:
+    def value(results: Dict[str, Any]) -> Optional[float]:
+        level = _at(profile_levels(results).get(f"scaled_{processes}", []), patients)
+        return None if level is None else float(level[key])
+    return value
+
+
+def rasa_cpu_ms(level: Dict[str, Any]) -> float:
+    """The Rasa servers' CPU per message, all Rasa processes together."""
+    return sum(value for key, value in level.items() if key.startswith("cpu_ms_per_message_rasa"))
+
+
+def _saturation(levels: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    return max(levels, key=lambda level: float(level["messages_per_s"])) if levels else None
+
+
+def _two_over_one(results: Dict[str, Any]) -> Optional[float]:
+    profiles = profile_levels(results)
+    one, two = _saturation(profiles.get("scaled_1", [])), _saturation(profiles.get("scaled_2", []))
+    return None if not one or not two else two["messages_per_s"] / one["messages_per_s"]
+
+
+def _cpu_two_over_one(results: Dict[str, Any]) -> Optional[float]:
+    profiles = profile_levels(results)
+    one, two = _saturation(profiles.get("scaled_1", [])), _saturation(profiles.get("scaled_2", []))
+    return None if not one or not two else rasa_cpu_ms(two) / rasa_cpu_ms(one)
+
+
 def _bench_minutes(results: Dict[str, Any]) -> Optional[float]:
     """The whole run without the side-by-side comparison of classifiers (which trains every candidate 6 times)."""
     if "duration_s" not in results:
@@ -124,6 +179,15 @@ TARGETS: List[Target] = [
     Target("8 patients p95", "<= 150 ms", lambda r: _level(r, 8, "p95_ms"), lambda v: v <= 150, " ms"),
     Target("32 patients p95", "< 600 ms", lambda r: _level(r, 32, "p95_ms"), lambda v: v < 600, " ms"),
     Target("32 patients errors", "0", lambda r: _level(r, 32, "errors"), lambda v: v == 0),
+    # Scaling out (issue 13): the embedded profile and the scaled one with 1 and 2 Rasa processes (bench/scaling.py).
+    Target("best profile at 8 patients: messages per second", ">= 100", _best_at_8("messages_per_s"),
+           lambda v: v >= 100),
+    Target("best profile at 8 patients: p95", "<= 150 ms", _best_at_8("p95_ms"), lambda v: v <= 150, " ms"),
+    Target("scaled, 2 Rasa, 32 patients: errors", "0", _scaled(2, 32, "errors"), lambda v: v == 0),
+    Target("scaled, 2 Rasa, 32 patients: p95", "< 600 ms", _scaled(2, 32, "p95_ms"), lambda v: v < 600, " ms"),
+    Target("throughput at saturation, 2 Rasa processes / 1", ">= 1.5x", _two_over_one, lambda v: v >= 1.5, "x"),
+    Target("Rasa CPU per message at saturation, 2 processes / 1", "<= 1.1x", _cpu_two_over_one,
+           lambda v: v <= 1.1, "x"),
     Target("turn 40 / turn 2 latency", "<= 1.5", _get("load", "long_conversation", "ratio_last_to_2"),
            lambda v: v <= 1.5, "x"),
     Target("start to first answer", "<= 12 s", _get("footprint", "start_to_first_answer_s"), lambda v: v <= 12, " s"),

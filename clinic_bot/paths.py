@@ -1,6 +1,9 @@
 """Where the project's files are, independent of the working directory."""
 import os
 from pathlib import Path
+from typing import Union
+
+from clinic_bot.store.database import is_server_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The answers, messages, triage lexicons and seed articles; a deployment (or the test that edits every
@@ -19,9 +22,12 @@ ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
 ENDPOINTS_FILE = REPO_ROOT / "endpoints.yml"
+SCALED_ENDPOINTS_FILE = REPO_ROOT / "endpoints.scaled.yml"  # `make run-scaled`: Redis, PostgreSQL, N Rasa servers
 CREDENTIALS_FILE = REPO_ROOT / "credentials.yml"
 MODEL_FILE = REPO_ROOT / "models" / "clinic.tar.gz"  # what `make train` writes (Makefile's MODEL)
 LOG_DIR = REPO_ROOT / "var" / "log"
+SCALED_DIR = REPO_ROOT / "var" / "scaled"  # the scaled profile's PostgreSQL and Redis data, logs, proxy config
+SCALED_TRACKER_DB_FILE_NAME = "tracker_db.url"  # in the profile's folder: its store's URL, for PROFILE=scaled
 NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"
 HOLDOUT_FILE = NLU_TEST_DIR / "holdout.yml"  # never used for tuning: the figure the README quotes
 DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml")  # for tuning
@@ -31,4 +37,10 @@ PROCEDURE_FORMS_FILE = NLU_TEST_DIR / "procedure_forms.yml"
 # A deployment points these at its own files without editing the repo.
 CLINIC_CONFIG_FILE = Path(os.environ.get("CLINIC_CONFIG", REPO_ROOT / "clinic.yml"))
 # The conversations (clinic_bot/store/events.py): the store, `make review`, `make purge`, `make forget`.
-TRACKER_DB = Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "conversations.db"))
+# A file, or a postgresql:// URL (the scaled profile; kept a string: Path would fold its "//").
+_TRACKER_DB = os.environ.get("TRACKER_DB", "")
+TRACKER_DB: Union[str, Path] = (_TRACKER_DB if is_server_url(_TRACKER_DB)
+                                else Path(_TRACKER_DB or REPO_ROOT / "var" / "conversations.db"))
+# A deployment adds its reverse proxy's addresses (comma-separated) to the channel's trusted_proxies here,
+# without editing credentials.yml: `make run-scaled` and deploy/docker-compose.yml set it for their nginx.
+TRUSTED_PROXIES_ENV = "TRUSTED_PROXIES"

@@ -13,6 +13,7 @@ from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.paths import ANSWERS_FILE, MESSAGES_FILE
 
 VARIANT_KINDS = ("procedure", "condition")
+UNAVAILABLE_MESSAGE = "unavailable"  # the apology's key in knowledge/messages.yml
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,12 @@ class Knowledge:
     def message(self, key: str, **extra: str) -> Reply:
         """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...)."""
         return Reply(self._fill(self.messages[key], **extra), {"answer": key})
+
+    def unavailable(self, sender: str) -> Dict[str, Any]:
+        """The REST channel's apology when the bot cannot answer (action server down, no Rasa server up: the
+        proxy sends it then), as one webhook message with the clinic's phone."""
+        reply = self.message(UNAVAILABLE_MESSAGE)
+        return {"recipient_id": sender, "text": reply.text, "custom": reply.marker}
 
     def faq(self, intent: str, context: Dict[str, Optional[str]]) -> Reply:
         """The curated answer for ``intent``; ``context`` maps 'procedure'/'condition' to a canonical value,

@@ -6,12 +6,9 @@ One launcher for `make run`, the end-to-end tests and the benchmark, so they all
 """
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,27 +17,32 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 import yaml
 
 from clinic_bot.launcher.demo_site import serving_site
+from clinic_bot.launcher.supervisor import Child, Supervisor, answers, stop_on_signals, supervise
 from clinic_bot.paths import CREDENTIALS_FILE, ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
+from clinic_bot.store.database import StoreLocation, describe, is_server_url
 
 START_TIMEOUT_S = 300
 CHANNEL = "clinic_bot.server.channel.ClinicRestInput"  # its section in credentials.yml
 API_TOKEN_ENV = "RASA_AUTH_TOKEN"
 MIN_API_TOKEN_CHARS = 16
-# Ports when none is given: the environment's RASA_PORT / ACTION_PORT / WEB_PORT, else these.
-DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8080}
+# Ports when none is given: the environment's variable of that name, else these. WEB_PORT is what the patient's
+# browser opens: the demo site (make run) or the proxy in front of the demo site and the webhook (make
+# run-scaled, which puts the demo site itself on SITE_PORT and its Rasa servers on RASA_PORT, RASA_PORT+1 ...).
+DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTION_PORT": 5055, "WEB_PORT": 8080, "SITE_PORT": 8081,
+                 "REDIS_PORT": 6379, "POSTGRES_PORT": 5432}
 
 
 def default_port(variable: str) -> int:
     return int(os.environ.get(variable, DEFAULT_PORTS[variable]))
 
 
-def endpoints_env(action_port: int, tracker_db: Path) -> Dict[str, str]:
+def endpoints_env(action_port: int, tracker_db: StoreLocation) -> Dict[str, str]:
     """What endpoints.yml reads from the environment (Rasa expands ${VAR} there)."""
     return {"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "TRACKER_DB": str(Path(tracker_db).resolve())}
+            "TRACKER_DB": str(tracker_db) if is_server_url(tracker_db) else str(Path(tracker_db).resolve())}
 
 
-def write_stock_endpoints(action_port: int, tracker_db: Path, directory: Path) -> Path:
+def write_stock_endpoints(action_port: int, tracker_db: StoreLocation, directory: Path) -> Path:
     """endpoints.yml for the benchmark's "before": Rasa's own SQL store and a plain action endpoint."""
     env = endpoints_env(action_port, tracker_db)
     endpoints = {"action_endpoint": {"url": env["ACTION_SERVER_URL"]},
@@ -86,15 +88,33 @@ def server_env() -> Dict[str, str]:
     return env
 
 
+def action_server_child(port: int, env: Mapping[str, str], log_dir: Path, name: str = "actions") -> Child:
+    return Child(name, [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                 env, REPO_ROOT, log_dir / f"{name}.log", ready=answers(f"http://127.0.0.1:{port}/health"))
+
+
+def rasa_server_child(port: int, model: Path, endpoints: Path, credentials: Path, env: Mapping[str, str],
+                      log_dir: Path, name: str = "rasa", extra_args: Optional[List[str]] = None) -> Child:
+    args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+            "--endpoints", str(endpoints), "--credentials", str(credentials)]
+    return Child(name, args + list(extra_args or []), env, REPO_ROOT, log_dir / f"{name}.log",
+                 ready=answers(f"http://127.0.0.1:{port}/webhooks/rest/"))
+
+
 @dataclass
 class Servers:
+    """The embedded profile: one action server and one Rasa server with the SQLite store, supervised."""
     rasa_port: int
     action_port: int
-    tracker_db: Path
+    tracker_db: StoreLocation  # a file (the default) or a postgresql:// URL
     log_dir: Path
     stock: bool = False  # Rasa's SQL store, whole conversations to actions: the benchmark's "before"
-    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    supervisor: Supervisor = field(default_factory=Supervisor)
     rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
+
+    @property
+    def processes(self) -> Dict[str, subprocess.Popen]:
+        return self.supervisor.processes
 
     @property
     def rasa_url(self) -> str:
@@ -109,8 +129,9 @@ class Servers:
         return f"http://127.0.0.1:{self.action_port}"
 
     def start_action_server(self) -> None:
-        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.action_port)])
+        if not is_server_url(self.tracker_db):
+            Path(self.tracker_db).parent.mkdir(parents=True, exist_ok=True)
+        self.supervisor.start(action_server_child(self.action_port, self.child_env(), self.log_dir))
 
     def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None,
                    channel_settings: Optional[Mapping[str, Any]] = None) -> None:
@@ -121,11 +142,10 @@ class Servers:
                      else ENDPOINTS_FILE)
         credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
                        else CREDENTIALS_FILE)
-        args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(self.rasa_port),
-                "--endpoints", str(endpoints), "--credentials", str(credentials)]
-        if cors:
-            args += ["--cors", cors]
-        self._spawn("rasa", args + list(extra_args or []), None if self.stock else RASA_SPEED_ENV)
+        args = (["--cors", cors] if cors else []) + list(extra_args or [])
+        env = self.child_env(None if self.stock else RASA_SPEED_ENV)
+        self.supervisor.start(rasa_server_child(self.rasa_port, model, endpoints, credentials, env, self.log_dir,
+                                                extra_args=args))
 
     def restart_rasa(self, **changes: Any) -> None:
         """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
@@ -133,57 +153,24 @@ class Servers:
         self.start_rasa(**{**self.rasa_launch, **changes})
         self.wait_until_ready()
 
-    def _spawn(self, name: str, args: List[str], defaults: Optional[Mapping[str, str]] = None) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(args, cwd=REPO_ROOT, env=self.child_env(defaults),
-                                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
     def child_env(self, defaults: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
         """The environment of every server this launcher starts: `defaults` unless already set, then the
         project's settings and what endpoints.yml reads."""
         return {**(defaults or {}), **server_env(), **endpoints_env(self.action_port, self.tracker_db)}
 
     def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
-        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}
-        deadline = time.monotonic() + timeout_s
-        for name, url in checks.items():
-            if name not in self.processes:
-                continue
-            while not _answers(url):
-                if self.processes[name].poll() is not None:
-                    raise RuntimeError(f"the {name} server exited; see {self.log_dir / (name + '.log')}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the {name} server did not answer {url} within {timeout_s:.0f} s")
-                time.sleep(0.5)
+        self.supervisor.wait_until_ready(timeout_s=timeout_s)
 
     def stop(self, name: Optional[str] = None) -> None:
-        for key in [name] if name else list(self.processes):
-            process = self.processes.pop(key, None)
-            if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:
-            return reply.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+        self.supervisor.stop(name)
 
 
 @contextmanager
-def running_servers(rasa_port: int, action_port: int, tracker_db: Path = TRACKER_DB,
+def running_servers(rasa_port: int, action_port: int, tracker_db: StoreLocation = TRACKER_DB,
                     model: Path = MODEL_FILE, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
                     extra_args: Optional[List[str]] = None,
                     channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False) -> Iterator[Servers]:
-    servers = Servers(rasa_port, action_port, Path(tracker_db), Path(log_dir), stock=stock)
+    servers = Servers(rasa_port, action_port, tracker_db, Path(log_dir), stock=stock)
     try:
         servers.start_action_server()
         servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)
@@ -215,8 +202,7 @@ def main() -> None:
     started = time.monotonic()
     print(f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.rasa_port}); "
           f"logs in {LOG_DIR}")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C works even if started with SIGINT ignored
+    stop_on_signals()  # Ctrl-C, SIGTERM, SIGHUP: stop every server, even during start-up
     try:
         # The site first: a busy port fails at once, not after the model has loaded.
         with serving_site(args.web_port, chat_server=f"http://localhost:{args.rasa_port}"), \
@@ -227,15 +213,13 @@ def main() -> None:
                   f"  curl -s -X POST {servers.webhook_url} -H 'Content-Type: application/json' \\\n"
                   f"       -d '{{\"sender\": \"patient-1\", "
                   f"\"message\": \"Is interventional pain management covered by insurance?\"}}'\n\n"
-                  "Conversations are stored in " + str(servers.tracker_db) + ". Press Ctrl-C to stop the servers "
-                  "and the site.",
+                  "Conversations are stored in " + describe(servers.tracker_db) + ". Press Ctrl-C to stop the servers "
+                  "and the site. A server that crashes is started again.",
                   flush=True)
-            while all(p.poll() is None for p in servers.processes.values()):
-                time.sleep(1)
-            print("A server exited; stopping. See the logs in " + str(LOG_DIR), file=sys.stderr)
-            sys.exit(1)
-    except KeyboardInterrupt:
-        print("\nStopped.")
+            code = supervise(servers.supervisor)
+    finally:
+        print("\nStopped.", flush=True)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

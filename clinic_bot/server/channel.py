@@ -5,7 +5,8 @@ Differences from Rasa's RestInput:
   (Rasa's collector splits them, and splits text at blank lines);
 - input is checked before any NLU runs (size, content type, JSON, types), with a JSON error that says
   what was wrong; control characters are dropped from the message;
-- each sender and each client address may send a limited number of messages a minute (429 + Retry-After);
+- each sender and each client address may send a limited number of messages a minute (429 + Retry-After),
+  counted in Redis when the lock store is Redis (several Rasa servers: the scaled profile);
 - every response carries Cache-Control: no-store and X-Content-Type-Options: nosniff;
 - when the bot produced nothing (action server down or failing), the patient gets the apology
   (`unavailable` in knowledge/messages.yml) with the clinic's phone number instead of an empty list;
@@ -13,24 +14,29 @@ Differences from Rasa's RestInput:
 """
 import json
 import logging
+import os
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.lock_store import RedisLockStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.paths import TRUSTED_PROXIES_ENV
 from clinic_bot.server.rate_limit import (
     ADDRESS_LIMIT,
     DEFAULT_MESSAGES_PER_MINUTE,
     SENDER_LIMIT,
     TRUSTED_PROXIES,
     MessageRateLimits,
+    RedisMessageRateLimits,
     client_address,
     parse_networks,
 )
+from clinic_bot.server.tracker_store import failed_for
 from clinic_bot.server.warm_up import warm_up
 
 logger = logging.getLogger(__name__)
@@ -42,7 +48,8 @@ MAX_SENDER_CHARS = 128
 _MAX_BYTES_PER_CHAR = 12
 _KEPT_CONTROL_CHARS = "\n\t"
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-UNAVAILABLE_MESSAGE = "unavailable"  # its key in knowledge/messages.yml
+def trusted_proxies_from_env() -> List[Text]:
+    return [entry.strip() for entry in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if entry.strip()]
 
 
 class ClinicOutputChannel(CollectingOutputChannel):
@@ -80,8 +87,10 @@ class ClinicRestInput(InputChannel):
                  address_messages_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE,
                  trusted_proxies: Optional[List[Text]] = None) -> None:
         self.max_message_chars = int(max_message_chars)
-        self.rate_limits = MessageRateLimits(sender_messages_per_minute, address_messages_per_minute)
-        self.trusted_proxies = parse_networks(trusted_proxies)
+        self.per_minute = (int(sender_messages_per_minute), int(address_messages_per_minute))
+        self.rate_limits: Union[MessageRateLimits, RedisMessageRateLimits] = MessageRateLimits(*self.per_minute)
+        self._limits_follow_lock_store = True  # decided once, at the first message (the agent exists by then)
+        self.trusted_proxies = parse_networks(list(trusted_proxies or []) + trusted_proxies_from_env())
 
     @classmethod
     def name(cls) -> Text:
@@ -129,11 +138,22 @@ class ClinicRestInput(InputChannel):
             return None, _error(400, f'"sender" must be a string of 1 to {MAX_SENDER_CHARS} characters')
         return {"message": message, "sender": sender, "metadata": body.get("metadata")}, None
 
+    def _limits_for(self, request: Request) -> Union[MessageRateLimits, RedisMessageRateLimits]:
+        """The counts go where the lock store is: with a RedisLockStore (several Rasa servers) into its Redis."""
+        if self._limits_follow_lock_store:
+            self._limits_follow_lock_store = False
+            agent = getattr(request.app.ctx, "agent", None)
+            lock_store = getattr(agent, "lock_store", None)
+            if isinstance(lock_store, RedisLockStore):
+                self.rate_limits = RedisMessageRateLimits(lock_store.red, *self.per_minute)
+                logger.info("Rate limits are counted in the lock store's Redis")
+        return self.rate_limits
+
     def throttle(self, request: Request, sender: Text) -> Optional[HTTPResponse]:
         """A 429 when this sender or this client address has used up its messages for the minute."""
         address = client_address(request.ip, ",".join(request.headers.getall("x-forwarded-for", [])),
                                  self.trusted_proxies)
-        wait_s = self.rate_limits.retry_after_s(sender, address)
+        wait_s = self._limits_for(request).retry_after_s(sender, address)
         if not wait_s:
             return None
         logger.info("Rate limit reached for sender %s or address %s; asked to retry in %d s", sender, address, wait_s)
@@ -169,15 +189,13 @@ class ClinicRestInput(InputChannel):
             except Exception:  # the patient must still get an answer; details go to the log only
                 logger.exception("Handling a message failed")
             messages: List[Dict[Text, Any]] = collector.messages
-            if all((m.get("custom") or {}).get("answer") == "disclaimer" for m in messages):
+            if failed_for(body["sender"]):
+                logger.error("The conversation store failed for sender %s; sent the apology", body["sender"])
+                messages = [default_knowledge().unavailable(body["sender"])]
+            elif all((m.get("custom") or {}).get("answer") == "disclaimer" for m in messages):
                 logger.error("The bot produced no reply for sender %s (action server down, failing or too slow?); "
                              "sent the apology", body["sender"])
-                messages = [self.unavailable_message(body["sender"])]
+                messages = [default_knowledge().unavailable(body["sender"])]
             return response.json(messages)
 
         return webhook
-
-    @staticmethod
-    def unavailable_message(sender: Text) -> Dict[Text, Any]:
-        reply = default_knowledge().message(UNAVAILABLE_MESSAGE)
-        return {"recipient_id": sender, "text": reply.text, "custom": reply.marker}

@@ -2,13 +2,19 @@
 
 Pure logic (no Rasa, no Sanic) so it is cheap to import and to unit-test. The limits live in
 credentials.yml under the channel; the launcher can override them per run (tests, benchmark).
-Counts are kept in the Rasa server's memory: one server process (Rasa's default), so one count.
+Where the counts are kept follows the lock store of endpoints.yml: in the Rasa server's memory with the
+embedded profile's one process (MessageRateLimits); in Redis when several Rasa servers share a RedisLockStore
+(RedisMessageRateLimits, the scaled profile), so a patient's limit holds whichever server gets the message.
 """
 import ipaddress
+import logging
 import math
+import secrets
 import time
 from collections import deque
-from typing import Deque, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Deque, Dict, Iterable, List, Optional, Sequence, Union
+
+logger = logging.getLogger(__name__)
 
 # Setting names in credentials.yml (under clinic_bot.server.channel.ClinicRestInput).
 SENDER_LIMIT = "sender_messages_per_minute"
@@ -70,6 +76,57 @@ class MessageRateLimits:
         self.by_sender.record(sender, now)
         self.by_address.record(address, now)
         return 0
+
+
+# Both limits checked and counted in one step inside Redis, so two servers cannot both let the 21st message
+# through. Sorted sets of hit times (Redis's own clock, milliseconds); returns 0 (counted) or the ms to wait.
+_REDIS_SLIDING_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[3])
+local wait = 0
+for i = 1, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[i]) then
+    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+  end
+end
+if wait > 0 then return wait end
+for i = 1, 2 do
+  redis.call('ZADD', KEYS[i], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[i], window)
+end
+return 0
+"""
+REDIS_KEY_PREFIX = "clinic_bot:rate:"
+
+
+class RedisMessageRateLimits:
+    """MessageRateLimits with the counts in Redis (the lock store's client), shared by every Rasa server.
+
+    If Redis cannot be reached the message is let through (and logged): the lock store needs the same Redis,
+    so the patient gets the apology with the clinic's phone anyway rather than a 429."""
+
+    def __init__(self, redis_client: Any, sender_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE,
+                 address_per_minute: int = DEFAULT_MESSAGES_PER_MINUTE, window_s: float = WINDOW_S) -> None:
+        for limit in (sender_per_minute, address_per_minute):
+            if int(limit) < 1:
+                raise ValueError(f"a rate limit must be at least 1 message a minute, got {limit!r}")
+        self.limits = (int(sender_per_minute), int(address_per_minute))
+        self.window_ms = int(window_s * 1000)
+        self.script = redis_client.register_script(_REDIS_SLIDING_WINDOW)
+
+    def retry_after_s(self, sender: str, address: str, now: Optional[float] = None) -> int:
+        import redis
+
+        keys = [f"{REDIS_KEY_PREFIX}sender:{sender}", f"{REDIS_KEY_PREFIX}address:{address}"]
+        try:
+            wait_ms = int(self.script(keys=keys, args=[*self.limits, self.window_ms, secrets.token_hex(8)]))
+        except redis.exceptions.RedisError as error:
+            logger.warning("Rate limits not checked, Redis failed: %s", error)
+            return 0
+        return max(1, math.ceil(wait_ms / 1000)) if wait_ms > 0 else 0
 
 
 def parse_networks(entries: Optional[Iterable[str]]) -> List[Network]:

@@ -1,27 +1,34 @@
-"""The conversation store: Rasa's SQL `events` table in one SQLite file, read and written with sqlite3,
-with the open conversations kept in memory.
+"""The conversation store: Rasa's SQL `events` table in an SQLite file or in PostgreSQL, with the open
+conversations kept in memory.
 
-endpoints.yml:
-    tracker_store:
-      type: clinic_bot.server.tracker_store.SQLiteTrackerStore
-      max_cached_conversations: 200
-The file is paths.TRACKER_DB (the TRACKER_DB environment variable, or var/conversations.db); a `db` key
-overrides it. Its SQL is clinic_bot/store/events.py.
+endpoints.yml (embedded profile):             endpoints.scaled.yml (several Rasa servers):
+    tracker_store:                                tracker_store:
+      type: clinic_bot.server.tracker_store.EventsTrackerStore    type: (the same)
+      max_cached_conversations: 200                 db: postgresql://${POSTGRES_USER}:...
+The location is `db` (a file path or a postgresql:// URL), else paths.TRACKER_DB (the TRACKER_DB environment
+variable, or var/conversations.db). Its SQL is clinic_bot/store/events.py, run by clinic_bot/store/database.py.
 
 Why not Rasa's `type: SQL`: per message it rebuilt the whole conversation from the file (SQLAlchemy
 query, JSON, every event replayed) and, on each of its two saves, counted the stored rows to find the new
 ones: about 30% of the Rasa server's CPU, growing with the conversation (bench/tuning.md). Here a
-conversation is read from the file once, then the same tracker is handed out again as long as nothing
+conversation is read from the database once, then the same tracker is handed out again as long as nothing
 else touched its rows: one indexed `MAX(id)` per message checks that, so `make forget`/`make purge`
-(clinic_bot/store/privacy.py) and another process writing still take effect at the next message.
+(clinic_bot/store/privacy.py) and another Rasa server writing the same conversation (the scaled profile:
+a patient's turns may land on different servers) take effect at the next message. That two servers never
+handle one conversation at the same moment is the lock store's job (Redis in the scaled profile).
+
+When the database cannot be reached, Rasa's FailSafeTrackerStore (which wraps every store) would answer the
+patient from an empty conversation kept in memory: a reply without the context of what was said before (a
+follow-up about "it" answered in general), and a turn stored nowhere. This store remembers that it failed for
+that sender; the channel (clinic_bot/server/channel.py) then sends the apology with the clinic's phone instead.
 
 The table is the one Rasa's SQLTrackerStore writes (clinic_bot/store/events.py), so `type: SQL` can read
 what this store wrote. A conversation is the events since its latest `session_started`, as in Rasa.
 """
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterable, Optional, Text
+from typing import Any, Iterable, Optional, Set, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
@@ -40,15 +47,31 @@ class _Cached:
     last_row: Optional[int]  # the sender's highest row id when this entry was written
 
 
-class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
+_STORES: "weakref.WeakSet[EventsTrackerStore]" = weakref.WeakSet()
+
+
+def failed_for(sender_id: Text) -> bool:
+    """Whether a store of this process failed to read or write this sender's conversation since the last call
+    (the lock store lets one message per sender through at a time, so the answer is about that message)."""
+    failed = False
+    for store in list(_STORES):
+        if sender_id in store.failed_senders:
+            store.failed_senders.discard(sender_id)
+            failed = True
+    return failed
+
+
+class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(self, domain: Optional[Domain] = None, db: Optional[Text] = None,
                  event_broker: Optional[EventBroker] = None, max_cached_conversations: int = 200,
                  **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self.path = Path(db or TRACKER_DB).resolve()
+        self.location = str(db or TRACKER_DB)
         self.max_cached = max(0, int(max_cached_conversations))
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
-        self.table = EventsTable.for_server(self.path)
+        self.table = EventsTable.for_server(self.location)
+        self.failed_senders: Set[Text] = set()
+        _STORES.add(self)
 
     # --- reading ---
 
@@ -60,6 +83,13 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of a conversation; the tracker in memory when its rows are unchanged."""
+        try:
+            return self._retrieve(sender_id)
+        except self.table.errors:
+            self.failed_senders.add(sender_id)
+            raise
+
+    def _retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         last_row = self.table.last_row(sender_id)
         cached = self._cache.get(sender_id)
         if (cached is not None and cached.last_row == last_row
@@ -91,6 +121,13 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
         return self.table.latest_session_count(tracker.sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except self.table.errors:
+            self.failed_senders.add(tracker.sender_id)
+            raise
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         last_row = self.table.last_row(tracker.sender_id)
         stored = self._stored_count(tracker, last_row)
         new_events = list(tracker.events)[stored:]
@@ -99,11 +136,11 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
         rows = [row_of(tracker.sender_id, event.as_dict()) for event in new_events]
         if rows:
             try:
-                self.table.append(rows)
+                newest = self.table.append(rows)
             except BaseException:
                 self._cache.pop(tracker.sender_id, None)
                 raise
-            last_row = self.table.last_row(tracker.sender_id)
+            last_row = newest if newest is not None else self.table.last_row(tracker.sender_id)
         if any(isinstance(event, SessionStarted) for event in new_events):
             # A new session: the next read starts from it, exactly as Rasa's store reads.
             self._cache.pop(tracker.sender_id, None)

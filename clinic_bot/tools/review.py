@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from clinic_bot import paths
 from clinic_bot.content.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
 from clinic_bot.intents import EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
 
 DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.35: the band where it answered but was unsure
@@ -125,7 +126,7 @@ def review_rows(conversations: Iterable[List[Turn]], threshold: float) -> Tuple[
             [row for _, row in sorted(emergencies, key=lambda r: r[0])])
 
 
-def read_conversations(db: Path, since: float) -> List[List[Turn]]:
+def read_conversations(db: StoreLocation, since: float) -> List[List[Turn]]:
     """The user and bot events since ``since`` (epoch seconds) from Rasa's SQLTrackerStore ``events`` table,
     one list of turns per sender; the sender ids stay here."""
     with EventsTable.existing(db, read_only=True) as table:
@@ -151,8 +152,8 @@ def emergencies_path(review_file: Path) -> Path:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, default=paths.TRACKER_DB,
-                        help=f"the conversation store (default {paths.TRACKER_DB})")
+    parser.add_argument("--db", default=str(paths.TRACKER_DB),
+                        help=f"the conversation store: a file or a postgresql:// URL (default {paths.TRACKER_DB})")
     parser.add_argument("--days", type=float, default=7, help="look at the last N days (default 7)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"list messages understood with less confidence than this (default {DEFAULT_THRESHOLD})")
@@ -161,10 +162,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="the review file (default var/review/review-<today>.csv, "
                         "git-ignored: it holds patient messages)")
     args = parser.parse_args(argv)
-    if not args.db.is_file():
+    if not is_server_url(args.db) and not Path(args.db).is_file():
         print(f"no conversations yet: {args.db} does not exist", file=sys.stderr)
         return 1
-    conversations = read_conversations(args.db, time.time() - args.days * 86400)
+    try:
+        conversations = read_conversations(args.db, time.time() - args.days * 86400)
+    except store_errors() as error:
+        print(f"error: cannot read the conversations in {describe(args.db)}: {error}", file=sys.stderr)
+        return 1
     rows, emergencies = review_rows(conversations, args.threshold)
     write_csv(args.out, REVIEW_COLUMNS, rows)
     write_csv(emergencies_path(args.out), EMERGENCY_COLUMNS, emergencies)

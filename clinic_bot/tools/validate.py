@@ -18,7 +18,7 @@ import yaml
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
-from clinic_bot.content.knowledge import VARIANT_KINDS
+from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
 from clinic_bot.content.triage_replies import GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
@@ -26,7 +26,6 @@ from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
-from clinic_bot.server.channel import UNAVAILABLE_MESSAGE
 
 MIN_EXAMPLES = 20
 TRIAGE_KINDS = (MEDICAL, CRISIS)

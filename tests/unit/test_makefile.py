@@ -13,6 +13,9 @@ EXPECTED = {
     "test-stories": "pytest tests/model/test_stories.py",
     "test-e2e": "pytest tests/e2e",
     "test-browser": "pytest tests/browser",
+    "test-scaled": "pytest tests/scaled",
+    "run-scaled": "clinic_bot.launcher.scaled",
+    "services": "scripts/install_services.sh",
     "lint": "ruff check",
     "types": "mypy",
     "validate": "clinic_bot.tools.validate",
@@ -42,3 +45,10 @@ def test_every_phony_target_is_defined():
     phony = {name for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.MULTILINE) for name in line.split()}
     defined = set(re.findall(r"^([a-z0-9-]+):", makefile, re.MULTILINE))
     assert phony - defined == set()
+
+
+def test_profile_scaled_reads_the_url_file_the_scaled_launcher_writes():
+    from clinic_bot.paths import SCALED_DIR, SCALED_TRACKER_DB_FILE_NAME
+
+    written = (SCALED_DIR / SCALED_TRACKER_DB_FILE_NAME).relative_to(REPO_ROOT)
+    assert f"cat {written} " in (REPO_ROOT / "Makefile").read_text()

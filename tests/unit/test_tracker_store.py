@@ -13,7 +13,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.server.tracker_store import SQLiteTrackerStore
+from clinic_bot.server.tracker_store import EventsTrackerStore
 from clinic_bot.store.privacy import forget
 
 DOMAIN = Domain.load(str(REPO_ROOT / "domain.yml"))
@@ -38,7 +38,7 @@ def stored_rows(db: Path) -> List[tuple]:
                                   "FROM events ORDER BY id").fetchall()
 
 
-def new_conversation(store: SQLiteTrackerStore, sender: str = "patient-1") -> DialogueStateTracker:
+def new_conversation(store: EventsTrackerStore, sender: str = "patient-1") -> DialogueStateTracker:
     tracker = run(store.create_tracker(sender))
     tracker.update(SessionStarted())
     tracker.update(ActionExecuted("action_listen"))
@@ -49,7 +49,7 @@ def new_conversation(store: SQLiteTrackerStore, sender: str = "patient-1") -> Di
 def answered_once(tmp_path: Path, text: str, intent: str):
     """A store in a new file, holding one conversation with one answered question."""
     db = tmp_path / "conversations.db"
-    store = SQLiteTrackerStore(DOMAIN, db=str(db))
+    store = EventsTrackerStore(DOMAIN, db=str(db))
     tracker = new_conversation(store)
     turn(tracker, text, intent)
     run(store.save(tracker))
@@ -73,7 +73,7 @@ def test_each_event_is_stored_once_with_rasas_columns(tmp_path):
 
 def test_rasas_own_sql_store_reads_the_same_conversation(tmp_path):
     db = tmp_path / "conversations.db"
-    store = SQLiteTrackerStore(DOMAIN, db=str(db))
+    store = EventsTrackerStore(DOMAIN, db=str(db))
     tracker = new_conversation(store)
     turn(tracker, "what is rfa?", "ask_procedure_info")
     tracker.update(SlotSet("procedure", "radiofrequency_ablation"))
@@ -81,7 +81,7 @@ def test_rasas_own_sql_store_reads_the_same_conversation(tmp_path):
 
     rasa_store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
     read_by_rasa = run(rasa_store.retrieve("patient-1"))
-    read_again = run(SQLiteTrackerStore(DOMAIN, db=str(db)).retrieve("patient-1"))  # as after a restart
+    read_again = run(EventsTrackerStore(DOMAIN, db=str(db)).retrieve("patient-1"))  # as after a restart
     assert read_by_rasa.current_state() == read_again.current_state() == tracker.current_state()
     assert read_again.get_slot("procedure") == "radiofrequency_ablation"
 
@@ -119,14 +119,14 @@ def test_a_new_session_hides_the_old_one_but_the_full_tracker_keeps_it(tmp_path)
     def texts(t: DialogueStateTracker) -> List[str]:
         return [e.text for e in t.events if isinstance(e, UserUttered)]
     assert texts(run(store.retrieve("patient-1"))) == ["new session"]
-    assert texts(run(SQLiteTrackerStore(DOMAIN, db=str(db)).retrieve("patient-1"))) == ["new session"]
+    assert texts(run(EventsTrackerStore(DOMAIN, db=str(db)).retrieve("patient-1"))) == ["new session"]
     assert texts(run(store.retrieve_full_tracker("patient-1"))) == ["old session", "new session"]
     assert len(stored_rows(db)) == len(run(store.retrieve_full_tracker("patient-1")).events)
 
 
 def test_memory_holds_at_most_the_configured_number_of_conversations(tmp_path):
     db = tmp_path / "conversations.db"
-    store = SQLiteTrackerStore(DOMAIN, db=str(db), max_cached_conversations=2)
+    store = EventsTrackerStore(DOMAIN, db=str(db), max_cached_conversations=2)
     for sender in ("a", "b", "c"):
         new_conversation(store, sender)
     assert list(store._cache) == ["b", "c"]
