@@ -9,6 +9,13 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 
+def _save(fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]], title: str, path: Path) -> Path:
     counts = np.array(matrix, dtype=float)
     rows = counts.sum(axis=1, keepdims=True)
@@ -24,10 +31,7 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]], tit
     ax.set_xlabel("predicted")
     ax.set_ylabel("true intent")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def throughput(levels: List[Dict[str, Any]], path: Path) -> Path:
@@ -44,10 +48,7 @@ def throughput(levels: List[Dict[str, Any]], path: Path) -> Path:
     latency.set_ylabel("latency (ms)", color="tab:red")
     fig.legend(loc="upper left", bbox_to_anchor=(0.12, 0.88), fontsize=8)
     ax.set_title("Throughput and latency against concurrency (REST, real action server)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def latency_by_turn(median_ms_by_turn: Sequence[float], path: Path) -> Path:
@@ -58,10 +59,7 @@ def latency_by_turn(median_ms_by_turn: Sequence[float], path: Path) -> Path:
     ax.set_ylabel("median latency (ms)")
     ax.set_ylim(bottom=0)
     ax.set_title("Latency by turn of one long conversation (one patient at a time)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def scaling(profiles: Dict[str, List[Dict[str, Any]]], path: Path) -> Path:
@@ -85,7 +83,4 @@ def scaling(profiles: Dict[str, List[Dict[str, Any]]], path: Path) -> Path:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     ax.set_title("Throughput against Rasa processes (2 cores)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

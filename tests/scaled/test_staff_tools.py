@@ -31,12 +31,11 @@ def test_forget_deletes_one_senders_conversation_and_the_servers_notice(scaled):
     assert f"of sender '{leaving}'" in done.stdout and "***" in done.stdout  # the password is not printed
     assert leaving not in senders(scaled.tracker_db)
     assert len(conversation_events(scaled.tracker_db, staying)) == kept
-    # Both servers held the conversation in memory; writing again starts a new one on either.
+    # Both servers held the conversation in memory; writing again starts a new one on either of them.
     for index in (0, 1):
         messages = say(scaled.rasa_webhook_url(index), leaving, "hello")
         assert messages[0]["custom"] == {"answer": "disclaimer"}
-        scaled_forget = make("forget", scaled.tracker_db, SENDER=leaving)
-        assert scaled_forget.returncode == 0
+        assert make("forget", scaled.tracker_db, SENDER=leaving).returncode == 0
 
 
 def test_purge_deletes_old_conversations(scaled):
