@@ -139,7 +139,8 @@ class Supervisor:
             entry = self.running[name]
             while entry.child.ready is not None and not entry.child.ready():
                 if entry.process.poll() is not None:
-                    raise RuntimeError(f"the {name} server exited; see {entry.child.log}")
+                    raise RuntimeError(f"the {name} server exited; see {entry.child.log}, which ends:\n"
+                                       + _tail(entry.child.log))
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the {name} server was not ready within {timeout_s:.0f} s; "
                                        f"see {entry.child.log}")
@@ -195,6 +196,13 @@ def answers(url: str) -> Callable[[], bool]:
         except (urllib.error.URLError, OSError):
             return False
     return check
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 def stop_on_signals() -> None:

@@ -1,9 +1,11 @@
 """The real action server and Rasa server on free ports, with a throw-away SQLite tracker store."""
 import json
+import random
 import socket
 import urllib.request
 import uuid
-from typing import Any, Dict, List, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
 
@@ -11,11 +13,36 @@ from clinic_bot.content.feedback import HELPFUL_QUESTION
 from clinic_bot.launcher.servers import running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 
+_TAKEN: Set[int] = set()
+
+
+def _ephemeral_range() -> Tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range. A port from bind(0) is an ephemeral one: between choosing it
+    and the server binding it, an outgoing connection (a readiness check, a test client) may take it as its own
+    source port, and the server then fails to start (seen once with PostgreSQL in the scaled profile)."""
+    low, high = _ephemeral_range()
+    top = low - 1 if low > 20_000 else 65_535
+    bottom = 20_000 if low > 20_000 else high + 1
+    for _ in range(200):
+        port = random.randint(bottom, top)
+        if port in _TAKEN:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _TAKEN.add(port)  # never handed out twice in one test run
+        return port
+    raise RuntimeError(f"no free port between {bottom} and {top}")
 
 
 def post(url: str, body: Any, content_type: str = "application/json", timeout: float = 30):
