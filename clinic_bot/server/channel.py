@@ -48,6 +48,8 @@ MAX_SENDER_CHARS = 128
 _MAX_BYTES_PER_CHAR = 12
 _KEPT_CONTROL_CHARS = "\n\t"
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def trusted_proxies_from_env() -> List[Text]:
     return [entry.strip() for entry in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if entry.strip()]
 
