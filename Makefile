@@ -97,7 +97,7 @@ clean:  ## remove the trained model, caches and results (keeps .venv and convers
 	rm -rf models .rasa results .pytest_cache
 
 # --- Staff workflow (docs/staff.md): values come from the command line, e.g. INTENT=... ---
-.PHONY: add-example review import-review record-baseline
+.PHONY: add-example review import-review record-baseline staff staff-user test-staff
 
 add-example: setup  ## add a training example: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"
 	@if [ -z "$$INTENT" ] || [ -z "$$TEXT" ]; then \
@@ -111,6 +111,16 @@ review: setup  ## conversations to look at -> var/review/*.csv (options: DAYS=7 
 import-review: setup  ## add the examples labelled in a review file: make import-review FILE=var/review/review-....csv
 	@if [ -z "$$FILE" ]; then echo 'usage: make import-review FILE=var/review/review-<date>.csv'; exit 2; fi
 	@$(PY) -m clinic_bot.tools.import_review "$$FILE"
+
+staff: setup $(MODEL)  ## the staff console in the browser (review, label, edit answers, retrain): http://127.0.0.1:8090 (STAFF_PORT=..., STAFF_HOST=... to change)
+	$(PY) -m clinic_bot.staff
+
+staff-user: setup  ## create a staff login or set a new password: make staff-user NAME=maria (asks the password twice)
+	@if [ -z "$$NAME" ]; then echo 'usage: make staff-user NAME=<name>'; exit 2; fi
+	@$(PY) -m clinic_bot.staff.accounts "$$NAME"
+
+test-staff: browser $(MODEL)  ## only the staff console's tests: Chromium against the real console and servers (screenshots: reports/staff-*.png)
+	$(PY) -m pytest tests/staff
 
 record-baseline: $(MODEL)  ## record the current NLU hold-out accuracy as the figure `make test` compares with
 	RECORD_HOLDOUT_BASELINE=1 $(PY) -m pytest tests/model/test_nlu_holdout.py -k holdout_accuracy -q

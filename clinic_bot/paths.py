@@ -44,3 +44,17 @@ TRACKER_DB: Union[str, Path] = (_TRACKER_DB if is_server_url(_TRACKER_DB)
 # A deployment adds its reverse proxy's addresses (comma-separated) to the channel's trusted_proxies here,
 # without editing credentials.yml: `make run-scaled` and deploy/docker-compose.yml set it for their nginx.
 TRUSTED_PROXIES_ENV = "TRUSTED_PROXIES"
+
+# The staff console (clinic_bot/staff, `make staff`): accounts, audit log, review state, retrain work; git-ignored.
+STAFF_DIR = Path(os.environ.get("STAFF_DIR", REPO_ROOT / "var" / "staff"))
+STAFF_ACCOUNTS_FILE = STAFF_DIR / "accounts.json"
+STAFF_AUDIT_FILE = STAFF_DIR / "audit.jsonl"
+# The secret the console sends a Rasa server with "load the model file again" (clinic_bot/server/model_reload.py);
+# read by the server at each request. MODEL_RELOAD_TOKEN_FILE points a server (a test's) at another file.
+MODEL_RELOAD_TOKEN_FILE = Path(os.environ.get("MODEL_RELOAD_TOKEN_FILE", STAFF_DIR / "model_reload.token"))
+# That request's path on each Rasa server (the channel's blueprint, mounted by Rasa at /webhooks/rest/); the proxy
+# in front of the scaled profile answers 404 for it (clinic_bot/launcher/proxy.py).
+MODEL_RELOAD_PATH = "/webhooks/rest/model/reload"
+# The Rasa servers a launcher (make run, make run-scaled) has running now: what the console's switch reloads.
+RUNNING_SERVERS_FILE = REPO_ROOT / "var" / "run" / "rasa_servers.json"
+PREVIOUS_MODEL_FILE = MODEL_FILE.with_name("previous.tar.gz")  # the model the last switch replaced

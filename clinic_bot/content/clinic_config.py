@@ -41,3 +41,21 @@ def load_clinic_details(path: Optional[Path] = None) -> ClinicDetails:
     if missing:
         raise ValueError(f"{path}: missing or empty field(s): {', '.join(missing)}")
     return ClinicDetails(**{f: str(data[f]).strip() for f in REQUIRED_FIELDS})
+
+
+DEFAULT_RETRAIN_MARGIN_POINTS = 1.0
+MAX_RETRAIN_MARGIN_POINTS = 10.0
+
+
+def load_retrain_margin(path: Optional[Path] = None) -> float:
+    """clinic.yml's `retrain_margin_points` (default 1.0); raises ValueError for a value that is not 0 to 10."""
+    path = Path(path or CLINIC_CONFIG_FILE)
+    raw = (load_yaml(path) or {}).get("retrain_margin_points", DEFAULT_RETRAIN_MARGIN_POINTS)
+    try:
+        margin = float(raw)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path}: retrain_margin_points must be a number of percentage points, "
+                         f"not {raw!r}") from error
+    if not 0 <= margin <= MAX_RETRAIN_MARGIN_POINTS:
+        raise ValueError(f"{path}: retrain_margin_points must be between 0 and {MAX_RETRAIN_MARGIN_POINTS:g}")
+    return margin

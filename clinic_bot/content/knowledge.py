@@ -2,16 +2,23 @@
 
 One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced)
 or ``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
+
+``default_knowledge()`` is what the servers serve: read again when answers.yml, messages.yml or the clinic config
+change (at most one check a second), so an edited answer reaches patients without a restart; files that fail to
+load keep the previous knowledge in service (and log an error once per change).
 """
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
 from clinic_bot.content.yaml_lines import load_yaml
-from clinic_bot.paths import ANSWERS_FILE, MESSAGES_FILE
+from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
 
+logger = logging.getLogger(__name__)
 VARIANT_KINDS = ("procedure", "condition")
 UNAVAILABLE_MESSAGE = "unavailable"  # the apology's key in knowledge/messages.yml
 
@@ -136,7 +143,66 @@ def load_knowledge(
     return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file))
 
 
-@lru_cache(maxsize=1)
-def default_knowledge() -> Knowledge:
-    """The knowledge the action server serves, read once per process."""
-    return load_knowledge()
+FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing
+
+
+def _stamp(path: Path) -> FileStamp:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+class ReloadingKnowledge:
+    """Callable: the knowledge from its three files, read again when one of them has changed (mtime and size,
+    checked at most every `check_every_s`). New files that fail to load (YAML error, clinic field missing, file
+    missing mid-save) leave the previous knowledge in service, with one logged error per change; only the first
+    load raises."""
+
+    def __init__(self, answers_file: Path, messages_file: Path, clinic_file: Path, check_every_s: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file))
+        self.check_every_s = check_every_s
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._knowledge: Optional[Knowledge] = None
+        self._stamps: Tuple[FileStamp, ...] = ()
+        self._failed_stamps: Optional[Tuple[FileStamp, ...]] = None
+        self._checked_at = 0.0
+
+    def __call__(self) -> Knowledge:
+        knowledge = self._knowledge
+        if knowledge is not None and self.clock() - self._checked_at < self.check_every_s:
+            return knowledge
+        with self._lock:
+            return self._check()
+
+    def _check(self) -> Knowledge:
+        self._checked_at = self.clock()
+        stamps = tuple(_stamp(path) for path in self.files)  # before reading: a change meanwhile shows next time
+        if self._knowledge is not None and stamps in (self._stamps, self._failed_stamps):
+            return self._knowledge
+        try:
+            knowledge = load_knowledge(*self.files)
+        except Exception as error:  # a half-saved or broken file must not take the answers away
+            if self._knowledge is None:
+                raise
+            self._failed_stamps = stamps
+            logger.error("The changed knowledge files do not load (%s: %s); still serving the previous answers "
+                         "and messages. `make validate` shows what is wrong.", type(error).__name__, error)
+            return self._knowledge
+        if self._knowledge is not None:
+            logger.info("Knowledge files changed: serving the new answers and messages")
+        self._knowledge, self._stamps, self._failed_stamps = knowledge, stamps, None
+        return knowledge
+
+    def cache_clear(self) -> None:
+        """Forgets what was read: the next call reads the files again (functools.lru_cache's name)."""
+        with self._lock:
+            self._knowledge, self._stamps, self._failed_stamps, self._checked_at = None, (), None, 0.0
+
+
+# The knowledge the servers (actions, the channel's apology) and the tools serve: CLINIC_KNOWLEDGE_DIR and
+# CLINIC_CONFIG (clinic_bot/paths.py) choose the files.
+default_knowledge = ReloadingKnowledge(ANSWERS_FILE, MESSAGES_FILE, CLINIC_CONFIG_FILE)

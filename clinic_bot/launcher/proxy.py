@@ -16,7 +16,9 @@ What it does for a patient:
   (`unavailable` in knowledge/messages.yml, filled in from clinic.yml), with status 200, as the Rasa server does
   when the action server is down: the widget shows it like any other reply;
 - passes the patient's address in X-Forwarded-For (the channel's rate limit trusts it from this proxy only:
-  TRUSTED_PROXIES) and refuses bodies larger than any acceptable message before they reach Rasa.
+  TRUSTED_PROXIES) and refuses bodies larger than any acceptable message before they reach Rasa;
+- answers 404 for the staff console's model reload (paths.MODEL_RELOAD_PATH): that is for the machine itself,
+  never for the outside (the Rasa server refuses it through a proxy too: clinic_bot/server/model_reload.py).
 """
 import argparse
 import json
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.paths import MODEL_RELOAD_PATH
 
 HEALTH_PATH = "/proxy-health"
 WEBHOOK_PREFIX = "/webhooks/"
@@ -97,6 +100,11 @@ http {{
         location = {HEALTH_PATH} {{
             default_type text/plain;
             return 200 'ok';
+        }}
+
+        # The staff console's model reload: from the Rasa servers' own machine only, never through here.
+        location = {MODEL_RELOAD_PATH} {{
+            return 404;
         }}
 
         location {WEBHOOK_PREFIX} {{

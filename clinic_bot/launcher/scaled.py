@@ -8,6 +8,8 @@ conversation locks and rate-limit counts (Redis), so any of them can take any me
 PostgreSQL, the logs and the proxy's configuration live in var/scaled/ (git-ignored; the database's password
 in var/scaled/postgres.password, 0600). Ctrl-C or SIGTERM stops everything; a server that crashes is started
 again (clinic_bot/launcher/supervisor.py). The same parts as containers: deploy/docker-compose.yml.
+While it runs, paths.RUNNING_SERVERS_FILE names its Rasa servers, and the model reload token exists
+(clinic_bot/launcher/registry.py): the staff console switches them, one after the other, to a new model.
 """
 import argparse
 import os
@@ -20,6 +22,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from clinic_bot.launcher.demo_site import serving_site
 from clinic_bot.launcher.proxy import HEALTH_PATH, ProxyConfig, apology_json
+from clinic_bot.launcher.registry import prepare_model_reload, registered
 from clinic_bot.launcher.servers import (
     RASA_SPEED_ENV,
     action_server_child,
@@ -81,6 +84,11 @@ class ScaledProfile:
     def webhook_url(self) -> str:
         """Where patients (and the widget) send their messages: through the proxy."""
         return f"{self.proxy_url}/webhooks/rest/webhook"
+
+    @property
+    def rasa_urls(self) -> List[str]:
+        """Each Rasa server's own base URL, past the proxy (the staff console's model reload goes there)."""
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
 
     def rasa_webhook_url(self, index: int) -> str:
         """One Rasa server's own webhook, past the proxy (tests: a conversation moving between servers)."""
@@ -177,6 +185,7 @@ def main() -> None:
                     site_port=default_port("SITE_PORT"))
     started = time.monotonic()
     stop_on_signals()
+    prepare_model_reload()
     code = 1
     try:
         profile = ScaledProfile(**settings)
@@ -188,15 +197,16 @@ def main() -> None:
         with serving_site(profile.site_port or 0, chat_server=site_url):
             try:
                 profile.start()
-                print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/\n"
-                      "or talk to the assistant through the proxy:\n\n"
-                      f"  curl -s -X POST {profile.webhook_url} -H 'Content-Type: application/json' \\\n"
-                      f"       -d '{{\"sender\": \"patient-1\", "
-                      f"\"message\": \"Is interventional pain management covered by insurance?\"}}'\n\n"
-                      f"Conversations are stored in {describe(profile.tracker_db)}; for the staff tools:\n"
-                      "  make review PROFILE=scaled    make forget PROFILE=scaled SENDER=...\n"
-                      "Press Ctrl-C to stop everything. A server that crashes is started again.", flush=True)
-                code = supervise(profile.supervisor)
+                with registered(profile.rasa_urls):  # the console's switch reloads these
+                    print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/\n"
+                          "or talk to the assistant through the proxy:\n\n"
+                          f"  curl -s -X POST {profile.webhook_url} -H 'Content-Type: application/json' \\\n"
+                          f"       -d '{{\"sender\": \"patient-1\", "
+                          f"\"message\": \"Is interventional pain management covered by insurance?\"}}'\n\n"
+                          f"Conversations are stored in {describe(profile.tracker_db)}; for the staff tools:\n"
+                          "  make review PROFILE=scaled    make forget PROFILE=scaled SENDER=...\n"
+                          "Press Ctrl-C to stop everything. A server that crashes is started again.", flush=True)
+                    code = supervise(profile.supervisor)
             finally:
                 profile.stop()
     except (RuntimeError, OSError) as error:

@@ -3,6 +3,8 @@
 One launcher for `make run`, the end-to-end tests and the benchmark, so they all run the same thing.
     python -m clinic_bot.launcher.servers [--rasa-port 5005] [--action-port 5055] [--web-port 8080] [--cors http://localhost:8080]
 `make run` also serves the demo clinic site with the chat widget (clinic_bot/launcher/demo_site.py) on --web-port.
+While it runs, paths.RUNNING_SERVERS_FILE names its Rasa server, and the model reload token exists
+(clinic_bot/launcher/registry.py): the staff console switches that server to a new model without a restart.
 """
 import argparse
 import os
@@ -17,6 +19,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 import yaml
 
 from clinic_bot.launcher.demo_site import serving_site
+from clinic_bot.launcher.registry import prepare_model_reload, registered
 from clinic_bot.launcher.supervisor import Child, Supervisor, answers, stop_on_signals, supervise
 from clinic_bot.paths import CREDENTIALS_FILE, ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
 from clinic_bot.store.database import StoreLocation, describe, is_server_url
@@ -203,11 +206,13 @@ def main() -> None:
     print(f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.rasa_port}); "
           f"logs in {LOG_DIR}")
     stop_on_signals()  # Ctrl-C, SIGTERM, SIGHUP: stop every server, even during start-up
+    prepare_model_reload()
     try:
         # The site first: a busy port fails at once, not after the model has loaded.
         with serving_site(args.web_port, chat_server=f"http://localhost:{args.rasa_port}"), \
                 running_servers(args.rasa_port, args.action_port, model=args.model, cors=cors,
-                                extra_args=rasa_api) as servers:
+                                extra_args=rasa_api) as servers, \
+                registered([servers.rasa_url]):
             print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/ "
                   f"(webhook open to {cors} only)\nor talk to the assistant directly:\n\n"
                   f"  curl -s -X POST {servers.webhook_url} -H 'Content-Type: application/json' \\\n"

@@ -10,7 +10,9 @@ Differences from Rasa's RestInput:
 - every response carries Cache-Control: no-store and X-Content-Type-Options: nosniff;
 - when the bot produced nothing (action server down or failing), the patient gets the apology
   (`unavailable` in knowledge/messages.yml) with the clinic's phone number instead of an empty list;
-- once the model has loaded, one message warms the NLU up (server/warm_up.py).
+- once the model has loaded, one message warms the NLU up (server/warm_up.py);
+- POST /webhooks/rest/model/reload loads the model file again without a restart, for the staff console, from
+  this machine only and with its token (server/model_reload.py).
 """
 import json
 import logging
@@ -26,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from clinic_bot.content.knowledge import default_knowledge
 from clinic_bot.paths import TRUSTED_PROXIES_ENV
+from clinic_bot.server.model_reload import add_reload_route
 from clinic_bot.server.rate_limit import (
     ADDRESS_LIMIT,
     DEFAULT_MESSAGES_PER_MINUTE,
@@ -164,6 +167,7 @@ class ClinicRestInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("clinic_rest_webhook", __name__)
         webhook.after_server_start(warm_up)
+        add_reload_route(webhook)
 
         @webhook.middleware("response")
         async def add_security_headers(_: Request, reply: HTTPResponse) -> None:

@@ -11,6 +11,7 @@ for a safety check, not for labelling. Sender ids are never written.
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import sys
 import time
 from collections import defaultdict
@@ -44,6 +45,7 @@ class Turn:
     red_flag: Optional[str]
     answers: List[str] = field(default_factory=list)  # answer markers of the bot's messages
     asked_if_helpful: bool = False
+    key: str = ""  # stands for this message without naming its sender (the staff console's review list)
 
     @property
     def is_button(self) -> bool:
@@ -106,24 +108,33 @@ def _time(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def review_rows(conversations: Iterable[List[Turn]], threshold: float) -> Tuple[List[List[str]], List[List[str]]]:
-    """(rows to label, emergency rows), each sorted by time."""
-    to_label: List[Tuple[float, List[str]]] = []
-    emergencies: List[Tuple[float, List[str]]] = []
+def messages_to_review(conversations: Iterable[List[Turn]],
+                       threshold: float) -> Tuple[List[Tuple[Turn, List[str]]], List[Turn]]:
+    """(messages to label with why, messages caught as emergencies), each sorted by time: what `make review`
+    writes to its two files and what the staff console lists."""
+    to_label: List[Tuple[Turn, List[str]]] = []
+    emergencies: List[Turn] = []
     for turns in conversations:
         for turn, next_turn in zip(turns, turns[1:] + [None]):
-            answer = ", ".join(turn.answers)
             if turn.intent == EMERGENCY_INTENT:
-                emergencies.append((turn.time, [spreadsheet_safe(turn.text), turn.red_flag or "(model)",
-                                                f"{turn.confidence:.2f}", answer, _time(turn.time)]))
+                emergencies.append(turn)
                 continue
             why = reasons(turn, next_turn, threshold)
             if why:
-                intent, confidence = turn.best_guess()
-                to_label.append((turn.time, ["; ".join(why), spreadsheet_safe(turn.text), intent,
-                                             f"{confidence:.2f}", answer, _time(turn.time), ""]))
-    return ([row for _, row in sorted(to_label, key=lambda r: r[0])],
-            [row for _, row in sorted(emergencies, key=lambda r: r[0])])
+                to_label.append((turn, why))
+    return sorted(to_label, key=lambda item: item[0].time), sorted(emergencies, key=lambda turn: turn.time)
+
+
+def review_rows(conversations: Iterable[List[Turn]], threshold: float) -> Tuple[List[List[str]], List[List[str]]]:
+    """(rows to label, emergency rows), each sorted by time."""
+    to_label, emergencies = messages_to_review(conversations, threshold)
+    rows = []
+    for turn, why in to_label:
+        intent, confidence = turn.best_guess()
+        rows.append(["; ".join(why), spreadsheet_safe(turn.text), intent, f"{confidence:.2f}",
+                     ", ".join(turn.answers), _time(turn.time), ""])
+    return rows, [[spreadsheet_safe(turn.text), turn.red_flag or "(model)", f"{turn.confidence:.2f}",
+                   ", ".join(turn.answers), _time(turn.time)] for turn in emergencies]
 
 
 def read_conversations(db: StoreLocation, since: float) -> List[List[Turn]]:
@@ -134,7 +145,18 @@ def read_conversations(db: StoreLocation, since: float) -> List[List[Turn]]:
     by_sender: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
     for sender, event in messages:
         by_sender[sender].append(event)
-    return [turns_of(events) for events in by_sender.values()]
+    conversations = []
+    for sender, events in by_sender.items():
+        turns = turns_of(events)
+        for turn in turns:
+            turn.key = message_key(sender, turn)
+        conversations.append(turns)
+    return conversations
+
+
+def message_key(sender: str, turn: Turn) -> str:
+    """A stable id of one patient message that does not reveal the sender id (a one-way hash)."""
+    return hashlib.sha256(f"{sender}\0{turn.time!r}\0{turn.text}".encode()).hexdigest()[:20]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:

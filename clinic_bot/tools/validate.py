@@ -32,6 +32,7 @@ TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
+HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
 SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
                    *FEEDBACK_MESSAGES,
                    *TRIAGE_MESSAGES}
@@ -51,6 +52,10 @@ class Problem:
     line: int
     level: str  # "error" or "warning"
     message: str
+    # Which part of an answer it is about, for the staff console's own wording (not printed): the start of the
+    # message naming the answer or variant (answer_where), and the source's number in its list (0: no source).
+    where: str = ""
+    source: int = 0
 
     def __str__(self) -> str:
         try:
@@ -118,39 +123,110 @@ def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path
     return problems
 
 
-def _check_text(file: Path, line: int, where: str, text: str) -> List[Problem]:
+def check_text(file: Path, line: int, where: str, text: str) -> List[Problem]:
     problems = []
     if not text.strip():
-        problems.append(Problem(file, line, "error", f"{where} has no text"))
+        problems.append(Problem(file, line, "error", f"{where} has no text", where))
     for name in PLACEHOLDER.findall(text):
         if name not in ALLOWED_PLACEHOLDERS:
             problems.append(Problem(file, line, "error", f"{where} uses unknown placeholder {{{name}}}; "
-                                    f"allowed: {', '.join(sorted(ALLOWED_PLACEHOLDERS))}"))
+                                    f"allowed: {', '.join(sorted(ALLOWED_PLACEHOLDERS))}", where))
     return problems
 
 
-def _check_sources(file: Path, owner: dict, where: str) -> List[Problem]:
+def _article(file_name: Any) -> Optional[Path]:
+    """The source article named ``file_name`` (a file directly in knowledge/sources/), or None."""
+    name = str(file_name or "")
+    if not name or Path(name).name != name:  # no folders: a source names an article, nothing else
+        return None
+    article = paths.SOURCES_DIR / name
+    return article if article.is_file() else None
+
+
+def article_lines(file_name: str) -> List[str]:
+    """The lines of the source article ``file_name`` that a section may name: each distinct non-blank line,
+    stripped, in the article's order; [] when knowledge/sources/ has no such article."""
+    article = _article(file_name)
+    if article is None:
+        return []
+    lines = dict.fromkeys(line.strip() for line in article.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def article_headings(file_name: str) -> List[str]:
+    """The heading-sized lines of article_lines(file_name), without the paragraphs: what the staff console
+    suggests for a section (a longer line is still accepted)."""
+    return [line for line in article_lines(file_name) if len(line) <= HEADING_MAX_LENGTH]
+
+
+def check_sources(file: Path, owner: dict, where: str) -> List[Problem]:
     problems = []
     sources = owner.get("sources") or []
     if not sources:
         problems.append(Problem(file, line_of(owner), "error", f"{where} has no source: add the article "
-                                "(file in knowledge/sources/) and section heading it comes from"))
-    for source in sources:
+                                "(file in knowledge/sources/) and section heading it comes from", where))
+    for number, source in enumerate(sources if isinstance(sources, list) else [sources], start=1):
         line = line_of(source) or line_of(owner, "sources")
-        article = paths.SOURCES_DIR / str(source.get("file", ""))
-        if not article.is_file():
-            problems.append(Problem(file, line, "error", f"{where}: source file '{source.get('file')}' "
-                                    "does not exist in knowledge/sources/"))
+        if not isinstance(source, dict):
+            problems.append(Problem(file, line, "error", f"{where}: a source needs a file and a section",
+                                    where, number))
             continue
-        headings = {text_line.strip() for text_line in article.read_text(encoding="utf-8").splitlines()}
-        if str(source.get("section", "")).strip() not in headings:
+        if _article(source.get("file")) is None:
+            problems.append(Problem(file, line, "error", f"{where}: source file '{source.get('file')}' "
+                                    "does not exist in knowledge/sources/", where, number))
+            continue
+        if str(source.get("section", "")).strip() not in article_lines(str(source.get("file"))):
             problems.append(Problem(file, line, "error", f"{where}: section '{source.get('section')}' is not a "
-                                    f"line of {article.name}: copy the heading exactly"))
+                                    f"line of {source.get('file')}: copy the heading exactly", where, number))
     return problems
 
 
-def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.date) -> List[Problem]:
-    file = paths.ANSWERS_FILE
+def answer_where(intent: str, value: Optional[str] = None) -> str:
+    """How a problem names an answer, or one of its variants: the start of the problem's message."""
+    return f"answer '{intent}'" + (f" variant '{value}'" if value is not None else "")
+
+
+def check_answer(file: Path, intent: str, answer: Any, line: int, values: Dict[str, Set[str]],
+                 today: dt.date) -> List[Problem]:
+    """The checks of one entry of knowledge/answers.yml (its text, sources, reviewed date and variants), the ones
+    `make validate` runs on each answer and the staff console on an edit. ``values``: canonical_values()."""
+    where = answer_where(intent)
+    if not isinstance(answer, dict):
+        return [Problem(file, line, "error", f"{where} must be a mapping with text and sources", where)]
+    problems = check_text(file, line, where, str(answer.get("text") or ""))
+    problems += check_sources(file, answer, where)
+    reviewed = answer.get("reviewed")
+    if not isinstance(reviewed, dt.date):
+        problems.append(Problem(file, line, "error", f"{where} needs a reviewed date (YYYY-MM-DD)", where))
+    elif (today - reviewed).days > REVIEW_MAX_AGE_DAYS:
+        problems.append(Problem(file, line_of(answer, "reviewed"), "warning",
+                                f"{where} was last reviewed {reviewed}, over {REVIEW_MAX_AGE_DAYS} "
+                                "days ago: review it and update the date", where))
+    for kind in VARIANT_KINDS:
+        variants = answer.get(f"by_{kind}") or {}
+        if not isinstance(variants, dict):
+            problems.append(Problem(file, line_of(answer, f"by_{kind}"), "error",
+                                    f"{where}: by_{kind} must map {kind} names to variants with text and sources",
+                                    where))
+            continue
+        for value, variant in variants.items():
+            vline = line_of(variants, value)
+            vwhere = answer_where(intent, value)
+            if value not in values[kind]:
+                problems.append(Problem(file, vline, "error", f"{vwhere}: unknown {kind}; use one of "
+                                        f"{', '.join(sorted(values[kind]))}", vwhere))
+            if not isinstance(variant, dict):
+                problems.append(Problem(file, vline, "error", f"{vwhere} must have text and sources", vwhere))
+                continue
+            problems += check_text(file, vline, vwhere, str(variant.get("text") or ""))
+            problems += check_sources(file, variant, vwhere)
+    return problems
+
+
+def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.date,
+                  file: Optional[Path] = None) -> List[Problem]:
+    """Every answer in ``file`` (default: paths.ANSWERS_FILE), and an answer for every FAQ intent."""
+    file = Path(file or paths.ANSWERS_FILE)
     answers = (load_yaml(file) or {}).get("answers") or {}
     values = canonical_values()
     problems: List[Problem] = []
@@ -163,31 +239,7 @@ def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.dat
         elif intent not in faq_intents:
             problems.append(Problem(file, line, "error", f"answer '{intent}' has no rule to action_answer_faq "
                                     "in data/rules/faq.yml"))
-        if not isinstance(answer, dict):
-            problems.append(Problem(file, line, "error", f"answer '{intent}' must be a mapping with text and sources"))
-            continue
-        problems += _check_text(file, line, f"answer '{intent}'", str(answer.get("text") or ""))
-        problems += _check_sources(file, answer, f"answer '{intent}'")
-        reviewed = answer.get("reviewed")
-        if not isinstance(reviewed, dt.date):
-            problems.append(Problem(file, line, "error", f"answer '{intent}' needs a reviewed date (YYYY-MM-DD)"))
-        elif (today - reviewed).days > REVIEW_MAX_AGE_DAYS:
-            problems.append(Problem(file, line_of(answer, "reviewed"), "warning",
-                                    f"answer '{intent}' was last reviewed {reviewed}, over {REVIEW_MAX_AGE_DAYS} "
-                                    "days ago: review it and update the date"))
-        for kind in VARIANT_KINDS:
-            variants = answer.get(f"by_{kind}") or {}
-            for value, variant in variants.items():
-                vline = line_of(variants, value)
-                where = f"answer '{intent}' variant '{value}'"
-                if value not in values[kind]:
-                    problems.append(Problem(file, vline, "error", f"{where}: unknown {kind}; use one of "
-                                            f"{', '.join(sorted(values[kind]))}"))
-                if not isinstance(variant, dict):
-                    problems.append(Problem(file, vline, "error", f"{where} must have text and sources"))
-                    continue
-                problems += _check_text(file, vline, where, str(variant.get("text") or ""))
-                problems += _check_sources(file, variant, where)
+        problems += check_answer(file, intent, answer, line, values, today)
     return problems
 
 
@@ -197,8 +249,8 @@ def check_messages(reply_intents: Set[str]) -> List[Problem]:
     problems = [Problem(file, 0, "error", f"intent '{i}' is answered by action_reply but has no message")
                 for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
     for key, text in messages.items():
-        problems += _check_text(file, line_of(messages, key), f"message '{key}'",
-                                str(text).replace("{topic}", ""))
+        problems += check_text(file, line_of(messages, key), f"message '{key}'",
+                               str(text).replace("{topic}", ""))
         missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in str(text)]
         if missing:
             problems.append(Problem(file, line_of(messages, key), "error",

@@ -338,6 +338,15 @@ def test_the_proxy_reads_the_configuration_proxy_config_writes(compose, profile)
     assert f"{proxy.COMPOSE_LISTEN}{proxy.HEALTH_PATH}" in " ".join(reader["healthcheck"]["test"])
 
 
+def test_neither_proxy_passes_on_the_model_reload(profile):
+    """The staff console's reload (clinic_bot/server/model_reload.py) is for the Rasa servers' own machine: the
+    scaled profile's written nginx.conf and the compose one answer 404 for it (an exact location wins)."""
+    blocked = re.compile(r"location = " + re.escape(paths.MODEL_RELOAD_PATH) + r" \{\s*return 404;\s*\}")
+    written = (profile.work_dir / "proxy" / "nginx.conf").read_text()
+    for name, config in (("make run-scaled", written), ("compose", proxy.compose_config().render("[]"))):
+        assert blocked.search(config), f"{name}: the proxy should answer 404 for {paths.MODEL_RELOAD_PATH}"
+
+
 def test_every_variable_of_the_compose_file_is_in_env_example(compose):
     used = yaml_variables(COMPOSE_FILE)
     documented = env_file(COMPOSE_ENV_EXAMPLE)

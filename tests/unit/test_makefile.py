@@ -19,11 +19,14 @@ EXPECTED = {
     "lint": "ruff check",
     "types": "mypy",
     "validate": "clinic_bot.tools.validate",
+    "test-staff": "pytest tests/staff",
+    "staff": "-m clinic_bot.staff",
+    "staff-user NAME=maria": "clinic_bot.staff.accounts \"$NAME\"",
 }
 
 
 def dry_run(target: str) -> str:
-    done = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=REPO_ROOT, capture_output=True,
+    done = subprocess.run(["make", "--no-print-directory", "-n", *target.split()], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout

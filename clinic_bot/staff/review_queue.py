@@ -1,0 +1,114 @@
+"""The staff console's review lists: the messages `make review` would write, minus those already handled.
+
+Same selection as the CSV (clinic_bot/tools/review.py: fallback, low confidence, "not helpful", out of scope;
+emergencies apart). A message is "handled" once a staff member labelled it or marked it fine; that is kept
+in var/staff/review_done.json by the message's key (a one-way hash: no sender id is stored or shown).
+"""
+import datetime as dt
+import json
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from clinic_bot import paths
+from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.intents import FALLBACK_INTENT
+from clinic_bot.store.database import StoreLocation, is_server_url
+from clinic_bot.tools.review import DEFAULT_THRESHOLD, Turn, messages_to_review, read_conversations
+
+REVIEW_DONE_FILE = paths.STAFF_DIR / "review_done.json"
+DEFAULT_DAYS = 30
+LIKELIEST = 3  # topics offered first, from the model's own ranking
+
+
+@dataclass(frozen=True)
+class Topic:
+    intent: str
+    label: str  # what staff read: the answer's title, or the intent in words
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    key: str
+    text: str
+    why: Tuple[str, ...]
+    guess: str  # the intent the model leaned to (behind a fallback: its best real intent)
+    confidence: float
+    answers: Tuple[str, ...]  # the answer markers the patient got
+    time: str
+    likeliest: Tuple[str, ...]  # intents to offer first
+    red_flag: Optional[str] = None
+
+
+def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE) -> List[Topic]:
+    """Every intent a message may be labelled with, named as staff know it (the answers' titles)."""
+    intents = [str(i) for i in (load_yaml(domain_file) or {}).get("intents") or []]
+    answers = (load_yaml(answers_file) or {}).get("answers") or {}
+    named = []
+    for intent in intents:
+        title = (answers.get(intent) or {}).get("title") if isinstance(answers.get(intent), dict) else None
+        named.append(Topic(intent, str(title or intent.replace("ask_", "").replace("_", " ").capitalize())))
+    return sorted(named, key=lambda topic: topic.label.lower())
+
+
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _likeliest(turn: Turn) -> Tuple[str, ...]:
+    ranked = [str(r.get("name")) for r in turn.ranking if r.get("name") not in (FALLBACK_INTENT, None)]
+    return tuple(ranked[:LIKELIEST])
+
+
+def _item(turn: Turn, why: Sequence[str]) -> ReviewItem:
+    guess, confidence = turn.best_guess()
+    return ReviewItem(turn.key, turn.text, tuple(why), guess, confidence, tuple(turn.answers), _when(turn.time),
+                      _likeliest(turn), turn.red_flag)
+
+
+class ReviewQueue:
+    """Reads the conversation store each time a list is asked for (staff look rarely; patients write often)."""
+
+    def __init__(self, db: StoreLocation = paths.TRACKER_DB, done_file: Path = REVIEW_DONE_FILE,
+                 threshold: float = DEFAULT_THRESHOLD, days: float = DEFAULT_DAYS) -> None:
+        self.db = db
+        self.done_file = Path(done_file)
+        self.threshold = threshold
+        self.days = days
+        self._lock = threading.Lock()
+
+    def lists(self) -> Tuple[List[ReviewItem], List[ReviewItem]]:
+        """(messages to label, urgent messages to check), oldest first, without the handled ones."""
+        if not is_server_url(self.db) and not Path(self.db).is_file():
+            return [], []
+        conversations = read_conversations(self.db, time.time() - self.days * 86400)
+        to_label, urgent = messages_to_review(conversations, self.threshold)
+        done = self.done()
+        return ([_item(turn, why) for turn, why in to_label if turn.key not in done],
+                [_item(turn, ["caught as urgent"]) for turn in urgent if turn.key not in done])
+
+    def find(self, key: str) -> Optional[ReviewItem]:
+        to_label, urgent = self.lists()
+        return next((item for item in to_label + urgent if item.key == key), None)
+
+    def done(self) -> Dict[str, Any]:
+        try:
+            data = json.loads(self.done_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def mark_done(self, key: str, user: str, outcome: str) -> None:
+        """outcome: "labelled <intent>", "answer was right", "checked"."""
+        with self._lock:
+            done = self.done()
+            done[key] = {"by": user, "outcome": outcome, "time": dt.datetime.now().isoformat(timespec="seconds")}
+            self.done_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temp = tempfile.mkstemp(dir=self.done_file.parent, prefix=".review_done.")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(done, out, indent=1)
+            os.replace(temp, self.done_file)
