@@ -346,8 +346,8 @@ def _folded(text: str, indent: int, previous: Any = None) -> FoldedScalarString:
     lines = [" ".join(line) for line in head + middle + tail]
     folded = FoldedScalarString(text)
     breaks, position = [], 0
-    for line in lines[:-1]:
-        position += len(line)
+    for shown in lines[:-1]:
+        position += len(shown)
         breaks.append(position)  # the space after this line
         position += 1
     if breaks:
@@ -446,8 +446,8 @@ def _fill(text: str, values: Dict[str, str]) -> str:
 
 def _rt_yaml() -> YAML:
     rt = YAML(typ="rt")
-    rt.preserve_quotes = True
-    rt.width = 4096  # folding is _folded's: ruamel's own would fold the untouched texts again
+    rt.preserve_quotes = True  # type: ignore[assignment]  # ruamel declares these None
+    rt.width = 4096  # type: ignore[assignment]  # folding is _folded's: ruamel's own would fold the untouched texts again
     rt.indent(mapping=2, sequence=4, offset=2)
     return rt
 
