@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelYAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -168,7 +169,10 @@ class AnswersFile:
         """What `make validate` would refuse in this answer once saved (as plain sentences, no file:line), plus the
         form's own gaps (a source row half filled, a variant with no procedure chosen); empty when it would pass.
         KeyError for an intent with no answer."""
-        document = _rt_yaml().load(self.path.read_text(encoding="utf-8"))
+        try:
+            document = _rt_yaml().load(self.path.read_text(encoding="utf-8"))
+        except RuamelYAMLError as error:
+            return [_unreadable(error)]
         return _apply(_entry(document, form.intent), form, today, self.path)
 
     def save(self, form: AnswerForm, today: dt.date) -> SaveResult:
@@ -176,7 +180,10 @@ class AnswersFile:
         untouched and the result says why. KeyError for an intent with no answer."""
         with _locked(self.path):
             original = self.path.read_text(encoding="utf-8")
-            document = _rt_yaml().load(original)
+            try:
+                document = _rt_yaml().load(original)
+            except RuamelYAMLError as error:
+                return SaveResult(False, [_unreadable(error)], {}, {})
             entry = _entry(document, form.intent)
             before = _jsonable(entry)
             problems = _apply(entry, form, today, self.path)
@@ -190,6 +197,12 @@ class AnswersFile:
 
 
 # The form applied to the answer --------------------------------------------------------------------------------
+
+
+def _unreadable(error: Exception) -> str:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return (f"The answers file does not read as YAML ({first_line}): nothing can be saved until it is fixed "
+            "(`make validate` shows the line)")
 
 
 def _entry(document: Any, intent: str) -> CommentedMap:
@@ -447,7 +460,8 @@ def _fill(text: str, values: Dict[str, str]) -> str:
 def _rt_yaml() -> YAML:
     rt = YAML(typ="rt")
     rt.preserve_quotes = True  # type: ignore[assignment]  # ruamel declares these None
-    rt.width = 4096  # type: ignore[assignment]  # folding is _folded's: ruamel's own would fold the untouched texts again
+    # Folding is _folded's: ruamel's own would fold the untouched texts again.
+    rt.width = 4096  # type: ignore[assignment]
     rt.indent(mapping=2, sequence=4, offset=2)
     return rt
 
