@@ -10,6 +10,12 @@ from clinic_bot.content.knowledge import Knowledge, default_knowledge
 from clinic_bot.paths import REPO_ROOT
 
 MODEL_PATH = REPO_ROOT / "models" / "clinic.tar.gz"
+# Debian's Chromium (scripts/install_browser.sh, run by `make browser`): Playwright's own browser download does not
+# work here. One browser for the whole session: the widget's tests and the staff console's share it (Playwright's
+# sync API allows one running instance per thread).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def make_tracker(
@@ -76,3 +82,15 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("measured figures")
         for name, value in FIGURES.items():
             terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"no {CHROMIUM}: run `make browser` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,8 +1,5 @@
-"""The demo clinic site, the real Rasa and action servers (CORS open to the site only) and Debian's Chromium.
-
-Chromium comes from apt (scripts/install_browser.sh, run by `make browser`); Playwright's own browser
-download does not work here, so it drives /usr/bin/chromium.
-"""
+"""The demo clinic site and the real Rasa and action servers (CORS open to the site only); Chromium (the
+session's `browser`) comes from tests/conftest.py."""
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -14,9 +11,6 @@ from clinic_bot.launcher.servers import Servers, running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 from tests.e2e.conftest import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 STOPS_THE_BOT = "bot_stopped"  # tests using this fixture run last: they stop the Rasa server
 
 
@@ -36,18 +30,6 @@ def site(model_path, tmp_path_factory) -> Iterator[Site]:
             running_servers(rasa_port, action_port, tracker_db=tmp / "conversations.db", model=model_path,
                             log_dir=tmp / "logs", cors=origin, channel_settings=NO_RATE_LIMITS) as servers:
         yield Site(origin, servers)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"no {CHROMIUM}: run `make browser` (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The staff console against a real assistant, both run from a copy of the project (as `make run` and `make
 staff` would), so labelling, editing and retraining change the copy's files, never the repository's.
 
-Chromium and Playwright as in tests/browser (its fixtures are reused: browser)."""
+Chromium: the session's `browser` (tests/conftest.py)."""
 import os
 import shutil
 import subprocess
@@ -15,7 +15,6 @@ from typing import Dict, Iterator, List
 import pytest
 
 from clinic_bot.paths import MODEL_FILE, REPO_ROOT
-from tests.browser.conftest import browser  # noqa: F401  (the session's Chromium)
 from tests.e2e.conftest import free_port
 
 STAFF_USER = "maria"
@@ -122,7 +121,7 @@ def clinic(model_path, tmp_path_factory) -> Iterator[Clinic]:
 
 
 @pytest.fixture
-def context(browser):  # noqa: F811
+def context(browser):
     """A fresh browser profile per test, at tablet width (the console must work there)."""
     context = browser.new_context(viewport={"width": 820, "height": 1180})
     context.set_default_timeout(30_000)
