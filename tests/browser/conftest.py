@@ -1,7 +1,6 @@
 """The demo clinic site and the real Rasa and action servers (CORS open to the site only); Chromium (the
 session's `browser`) comes from tests/conftest.py."""
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 import pytest
