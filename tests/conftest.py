@@ -94,3 +94,16 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def browser_context(browser, width: int, height: int):
+    """A fresh browser profile (its own cookies and session storage) at this viewport."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(30_000)
+    return context
+
+
+@pytest.fixture
+def page(context):
+    """A page of the nearest `context` fixture (tests/browser: desktop; tests/staff: tablet width)."""
+    return context.new_page()

@@ -6,7 +6,6 @@ loaded model costs hundreds of MB). The candidate is trained from the same files
 switched model is exactly what `make train` would build from them.
 """
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import load_retrain_margin
+from clinic_bot.launcher.servers import server_env
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.evaluate import Change, compare, fingerprint
 from clinic_bot.staff.switch import SwitchResult, switch_model
@@ -57,13 +57,6 @@ class Job:
         if training.state == "running":
             data["training_elapsed_s"] = time.time() - self.stage_started
         return data
-
-
-def _python_env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(paths.REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="3",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    return env
 
 
 class StageFailed(Exception):
@@ -157,7 +150,7 @@ class Retrainer:
         started = time.time()
         with open(log, "w", encoding="utf-8") as output:
             done = subprocess.run([sys.executable, "-m", "rasa", "train", "--fixed-model-name", "candidate",
-                                   "--out", str(out)], cwd=paths.REPO_ROOT, env=_python_env(),
+                                   "--out", str(out)], cwd=paths.REPO_ROOT, env=server_env(),
                                   stdout=output, stderr=subprocess.STDOUT)
         if done.returncode != 0 or not self.candidate.is_file():
             raise StageFailed(f"training failed (exit code {done.returncode}); the end of {log}: {_tail(log)}")
@@ -178,7 +171,7 @@ class Retrainer:
             log = self.work_dir / "evaluate.log"
             with open(log, "w", encoding="utf-8") as output:
                 done = subprocess.run([sys.executable, "-m", "clinic_bot.staff.evaluate", str(model),
-                                       "--out", str(cache)], cwd=paths.REPO_ROOT, env=_python_env(),
+                                       "--out", str(cache)], cwd=paths.REPO_ROOT, env=server_env(),
                                       stdout=output, stderr=subprocess.STDOUT)
             if done.returncode != 0 or not cache.is_file():
                 raise StageFailed(f"measuring {model.name} failed; the end of {log}: {_tail(log)}")

@@ -7,7 +7,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic_bot.staff.console import Console, refused
-from clinic_bot.staff.review_queue import ReviewItem, Topic, topics
+from clinic_bot.staff.review_queue import ReviewItem, topics
 from clinic_bot.tools.add_example import TrainingData
 
 
@@ -16,13 +16,10 @@ def _answer_names(item: ReviewItem, names: Dict[str, str]) -> List[str]:
 
 
 def register(app: Sanic, console: Console) -> None:
-    def named_topics() -> List[Topic]:
-        return topics()
-
     @app.get("/review")
     async def review(request: Request) -> HTTPResponse:
         to_label, urgent = console.queue.lists()
-        all_topics = named_topics()
+        all_topics = topics()
         names = {t.intent: t.label for t in all_topics}
         return console.render(request, "review.html", items=to_label, urgent_count=len(urgent), topics=all_topics,
                               names=names, answer_names=lambda item: _answer_names(item, names))
@@ -30,7 +27,7 @@ def register(app: Sanic, console: Console) -> None:
     @app.get("/review/urgent")
     async def urgent(request: Request) -> HTTPResponse:
         _, items = console.queue.lists()
-        names = {t.intent: t.label for t in named_topics()}
+        names = {t.intent: t.label for t in topics()}
         return console.render(request, "urgent.html", items=items,
                               answer_names=lambda item: _answer_names(item, names))
 

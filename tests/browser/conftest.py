@@ -8,6 +8,7 @@ import pytest
 from clinic_bot.launcher.demo_site import serving_site
 from clinic_bot.launcher.servers import Servers, running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
+from tests.conftest import browser_context
 from tests.e2e.conftest import free_port
 
 STOPS_THE_BOT = "bot_stopped"  # tests using this fixture run last: they stop the Rasa server
@@ -34,15 +35,10 @@ def site(model_path, tmp_path_factory) -> Iterator[Site]:
 @pytest.fixture
 def context(browser):
     """A fresh browser profile per test: its own session storage, so its own conversation."""
-    context = browser.new_context(viewport={"width": 1000, "height": 760})
-    context.set_default_timeout(30_000)
+    context = browser_context(browser, 1000, 760)
     yield context
     context.close()
 
-
-@pytest.fixture
-def page(context):
-    return context.new_page()
 
 
 @pytest.fixture

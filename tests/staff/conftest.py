@@ -15,6 +15,7 @@ from typing import Dict, Iterator, List
 import pytest
 
 from clinic_bot.paths import MODEL_FILE, REPO_ROOT
+from tests.conftest import browser_context
 from tests.e2e.conftest import free_port
 
 STAFF_USER = "maria"
@@ -123,12 +124,7 @@ def clinic(model_path, tmp_path_factory) -> Iterator[Clinic]:
 @pytest.fixture
 def context(browser):
     """A fresh browser profile per test, at tablet width (the console must work there)."""
-    context = browser.new_context(viewport={"width": 820, "height": 1180})
-    context.set_default_timeout(30_000)
+    context = browser_context(browser, 820, 1180)
     yield context
     context.close()
 
-
-@pytest.fixture
-def page(context):
-    return context.new_page()
