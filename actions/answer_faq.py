@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_clinic import answer_waiting_topic, send_practical_answer
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.feedback import helpful_question
 from clinic_bot.content.knowledge import VARIANT_KINDS, Knowledge, default_knowledge
@@ -26,7 +27,10 @@ def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, 
 
 
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge, intent: str) -> None:
-    """The curated answer for ``intent``, then "Was this helpful?"."""
+    """The curated answer for ``intent`` (the practical one for a practical topic), then "Was this helpful?"."""
+    if intent in knowledge.clinic_answers:
+        send_practical_answer(dispatcher, tracker, knowledge, intent)
+        return
     answer = knowledge.answers.get(intent)
     if answer is None:
         send(dispatcher, knowledge.message("no_answer"))
@@ -42,6 +46,9 @@ class ActionAnswerFaq(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
+        waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
+        if waiting is not None:
+            return waiting
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         send_answer(dispatcher, tracker, knowledge, intent)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)

@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_clinic import answer_waiting_topic
 from actions.answer_faq import send_answer
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
@@ -21,6 +22,10 @@ class ActionReply(Action):
         if intent == EMERGENCY_INTENT:
             send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
             return []
+        if intent != PERSONAL_INTENT:
+            waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
+            if waiting is not None:
+                return waiting
         send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer"))
         if intent == PERSONAL_INTENT:
             self._general_answer(dispatcher, tracker, knowledge)

@@ -1,14 +1,18 @@
-"""action_suggest_topics: on low NLU confidence, offer the likeliest FAQ topics as buttons, and staff."""
+"""action_suggest_topics: on low NLU confidence, offer the likeliest topics as buttons, the common practical
+ones (hours, location), and staff. A reply naming a location to "which of our locations?" is answered instead."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_clinic import answer_waiting_topic
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Reply, default_knowledge
 
 MAX_SUGGESTIONS = 3
 DEFAULT_TOPICS = ("ask_safety", "ask_side_effects", "ask_insurance")
+# Offered after the likeliest topics: what patients ask a clinic's website most, whatever the message was.
+PRACTICAL_TOPICS = ("ask_hours", "ask_location")
 
 
 class ActionSuggestTopics(Action):
@@ -17,10 +21,14 @@ class ActionSuggestTopics(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
-        ranked = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
-        topics = [name for name in ranked if name in knowledge.answers][:MAX_SUGGESTIONS]
-        topics = topics or [t for t in DEFAULT_TOPICS if t in knowledge.answers]
-        buttons = [{"title": knowledge.answers[t].title, "payload": f"/{t}"} for t in topics]
+        waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
+        if waiting is not None:
+            return waiting
+        ranked = [str(r.get("name")) for r in tracker.latest_message.get("intent_ranking") or []]
+        topics = [name for name in ranked if knowledge.has_topic(name)][:MAX_SUGGESTIONS]
+        topics = topics or [t for t in DEFAULT_TOPICS if knowledge.has_topic(t)]
+        topics += [t for t in PRACTICAL_TOPICS if knowledge.has_topic(t) and t not in topics]
+        buttons = [{"title": knowledge.topic_title(t), "payload": f"/{t}"} for t in topics]
         buttons.append({"title": knowledge.message("handoff_button").text, "payload": "/human_handoff"})
         reply = knowledge.message("fallback")
         send(dispatcher, Reply(reply.text, {**reply.marker, "suggestions": topics}), buttons)

@@ -11,6 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = Path(os.environ.get("CLINIC_KNOWLEDGE_DIR", REPO_ROOT / "knowledge"))
 ANSWERS_FILE = KNOWLEDGE_DIR / "answers.yml"
 MESSAGES_FILE = KNOWLEDGE_DIR / "messages.yml"
+CLINIC_ANSWERS_FILE = KNOWLEDGE_DIR / "clinic_answers.yml"  # the practical answers, filled from clinic.yml
 TRIAGE_LEXICON_DIR = KNOWLEDGE_DIR / "triage"
 RED_FLAGS_FILE = TRIAGE_LEXICON_DIR / "red_flags.yml"
 CONTEXT_TRIGGERS_FILE = TRIAGE_LEXICON_DIR / "context.yml"
@@ -21,6 +22,7 @@ SOURCES_DIR = KNOWLEDGE_DIR / "sources"
 ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
+CONFIG_FILE = REPO_ROOT / "config.yml"  # the NLU pipeline and policies
 ENDPOINTS_FILE = REPO_ROOT / "endpoints.yml"
 SCALED_ENDPOINTS_FILE = REPO_ROOT / "endpoints.scaled.yml"  # `make run-scaled`: Redis, PostgreSQL, N Rasa servers
 CREDENTIALS_FILE = REPO_ROOT / "credentials.yml"
@@ -30,7 +32,8 @@ SCALED_DIR = REPO_ROOT / "var" / "scaled"  # the scaled profile's PostgreSQL and
 SCALED_TRACKER_DB_FILE_NAME = "tracker_db.url"  # in the profile's folder: its store's URL, for PROFILE=scaled
 NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"
 HOLDOUT_FILE = NLU_TEST_DIR / "holdout.yml"  # never used for tuning: the figure the README quotes
-DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml")  # for tuning
+DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml",  # for tuning
+                 NLU_TEST_DIR / "dev_logistics.yml", NLU_TEST_DIR / "dev_logistics_first_holdout.yml")
 OFF_TOPIC_FILE = NLU_TEST_DIR / "off_topic.yml"
 PROCEDURE_FORMS_FILE = NLU_TEST_DIR / "procedure_forms.yml"
 

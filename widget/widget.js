@@ -30,6 +30,10 @@
     { title: "Insurance", payload: "/ask_insurance" },
     { title: "Medication", payload: "/ask_medication" },
     { title: "Procedures", payload: "/ask_procedures" },
+    // The practical questions patients ask a clinic's website most (answered from clinic.yml).
+    { title: "Hours", payload: "/ask_hours" },
+    { title: "Location & parking", payload: "/ask_location" },
+    { title: "Refills", payload: "/ask_refill" },
     { title: "Book an appointment", payload: "/book_appointment" }
   ];
   var URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;

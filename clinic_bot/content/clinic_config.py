@@ -1,14 +1,58 @@
-"""The clinic's own details (name, phones, booking link, hours) from one config file."""
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Dict, List, Optional
+"""The clinic's own details (name, phones, booking link, hours, locations, practical details) from one config file.
 
-from clinic_bot.content.yaml_lines import load_yaml
+Nothing here is medical. A detail left empty is "not given": the practical answers then tell the patient to call
+instead of guessing (clinic_bot/content/clinic_answers.py).
+"""
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.paths import CLINIC_CONFIG_FILE
 
 REQUIRED_FIELDS = ("name", "phone", "after_hours_phone", "booking_url", "hours")
+# Clinic-wide details the practical answers may use; each may be empty.
+OPTIONAL_FIELDS = (
+    "fax", "email", "languages", "insurance_plans", "referrals", "new_patient_forms_url", "what_to_bring",
+    "first_visit_length", "cancellation_notice", "arrive_early", "procedure_day",
+    "refill_url", "records_url", "message_form_url",
+)
+# Each location's details. Without a `locations` list the clinic is one location named after the clinic;
+# a location without hours or phone has the clinic's.
+LOCATION_FIELDS = ("name", "address", "hours", "phone", "directions", "parking", "accessibility")
+# How answers name a location's details, so that {hours} and {phone} keep meaning the front desk's.
+LOCATION_PLACEHOLDERS = {"name": "location_name", "address": "address", "hours": "location_hours",
+                         "phone": "location_phone", "directions": "directions", "parking": "parking",
+                         "accessibility": "accessibility"}
 # Values that show the demo defaults are still in place (555-01xx numbers are reserved as fictional).
 PLACEHOLDER_MARKERS = ("example", "555) 010-", "555-010-")
+# The comment that marks a demo value in clinic.yml: `make validate` warns for each line that still has it.
+PLACEHOLDER_COMMENT = re.compile(r"#\s*PLACEHOLDER\b")
+# Words of a location's name too common to tell locations apart ("Northside office" is matched by "northside").
+GENERIC_NAME_WORDS = {"office", "clinic", "location", "center", "centre", "building", "suite", "the", "pain",
+                      "medical", "main", "and", "of", "at", "in", "campus", "site", "branch"}
+
+
+@dataclass(frozen=True)
+class Location:
+    key: str  # a short, stable id: the payload of the "which location?" buttons
+    name: str
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    directions: str = ""
+    parking: str = ""
+    accessibility: str = ""
+    aliases: Tuple[str, ...] = ()
+
+    def placeholders(self) -> Dict[str, str]:
+        return {LOCATION_PLACEHOLDERS[f]: str(getattr(self, f)) for f in LOCATION_FIELDS}
+
+    def names(self) -> List[str]:
+        """What a patient may call it: the name, its aliases, and each distinctive word of the name."""
+        words = [w for w in re.findall(r"[a-z0-9]+", self.name.lower()) if w not in GENERIC_NAME_WORDS and len(w) > 2]
+        return [self.name.lower(), *(a.lower() for a in self.aliases), *words]
 
 
 @dataclass(frozen=True)
@@ -18,29 +62,88 @@ class ClinicDetails:
     after_hours_phone: str
     booking_url: str
     hours: str
+    details: Dict[str, str] = field(default_factory=dict)  # OPTIONAL_FIELDS -> value ("" when not given)
+    locations: Tuple[Location, ...] = ()
 
     def placeholders(self) -> Dict[str, str]:
-        """The values answers may use as {clinic_name}, {phone}, {after_hours_phone}, {booking_url}, {hours}."""
-        values = asdict(self)
+        """The values answers may use: {clinic_name}, {phone}, {after_hours_phone}, {booking_url}, {hours}, and
+        every optional detail ("" when not given)."""
+        values = {f: getattr(self, f) for f in REQUIRED_FIELDS}
         values["clinic_name"] = values.pop("name")
-        return values
+        return {**{f: "" for f in OPTIONAL_FIELDS}, **self.details, **values}
 
     def fields_still_placeholder(self) -> List[str]:
-        return [
-            field
-            for field, value in asdict(self).items()
-            if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
-        ]
+        """Required fields still holding a demo value (a 555-010x number, an example.* address)."""
+        return [f for f in REQUIRED_FIELDS if any(m in getattr(self, f).lower() for m in PLACEHOLDER_MARKERS)]
+
+    def location(self, key: Optional[str]) -> Optional[Location]:
+        return next((place for place in self.locations if place.key == key), None)
+
+    def locations_named_in(self, text: str) -> List[Location]:
+        """The locations a message names ("the northside one", "downtown office"); several when it is unclear."""
+        lowered = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+        return [place for place in self.locations
+                if any(f" {' '.join(re.findall(r'[a-z0-9]+', name))} " in lowered for name in place.names())]
+
+
+def location_key(name: str) -> str:
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower())) or "location"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str]) -> Tuple[Location, ...]:
+    raw = data.get("locations")
+    if raw is None:
+        return (Location(key=location_key(clinic["name"]), name=clinic["name"], hours=clinic["hours"],
+                         phone=clinic["phone"]),)
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{path}:{line_of(data, 'locations')}: locations must be a list of one or more locations, "
+                         "each with a name and an address")
+    places: List[Location] = []
+    for number, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict) or not _text(entry.get("name")):
+            raise ValueError(f"{path}:{line_of(entry) or line_of(data, 'locations')}: location {number} needs a name")
+        values = {f: _text(entry.get(f)) for f in LOCATION_FIELDS}
+        values["hours"] = values["hours"] or clinic["hours"]
+        values["phone"] = values["phone"] or clinic["phone"]
+        aliases = tuple(_text(a) for a in entry.get("aliases") or [] if _text(a))
+        key = _text(entry.get("id")) or location_key(values["name"])
+        if any(place.key == key for place in places):
+            raise ValueError(f"{path}:{line_of(entry)}: two locations are called '{values['name']}': "
+                             "give each its own name (or id)")
+        places.append(Location(key=key, aliases=aliases, **values))
+    return tuple(places)
 
 
 def load_clinic_details(path: Optional[Path] = None) -> ClinicDetails:
-    """Reads the clinic config; raises ValueError naming any missing or empty field."""
+    """Reads the clinic config; raises ValueError naming any missing or empty required field."""
     path = Path(path or CLINIC_CONFIG_FILE)
     data = load_yaml(path) or {}
-    missing = [f for f in REQUIRED_FIELDS if not str(data.get(f) or "").strip()]
+    missing = [f for f in REQUIRED_FIELDS if not _text(data.get(f))]
     if missing:
         raise ValueError(f"{path}: missing or empty field(s): {', '.join(missing)}")
-    return ClinicDetails(**{f: str(data[f]).strip() for f in REQUIRED_FIELDS})
+    required = {f: _text(data[f]) for f in REQUIRED_FIELDS}
+    details = {f: _text(data.get(f)) for f in OPTIONAL_FIELDS}
+    return ClinicDetails(**required, details=details, locations=_locations(data, path, required))
+
+
+def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
+    """(line, key) of every value in the config still marked `# PLACEHOLDER` (the demo's values)."""
+    path = Path(path or CLINIC_CONFIG_FILE)
+    marked = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if PLACEHOLDER_COMMENT.search(line) and ":" in line.split("#", 1)[0]:
+            marked.append((number, line.split(":", 1)[0].strip(" -")))
+    return marked
+
+
+def known_config_keys() -> Dict[str, Tuple[str, ...]]:
+    """What clinic.yml may hold, for the check that catches a misspelt key ("adress")."""
+    return {"clinic": (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "locations", "retrain_margin_points"),
+            "location": (*LOCATION_FIELDS, "id", "aliases")}
 
 
 DEFAULT_RETRAIN_MARGIN_POINTS = 1.0
@@ -59,3 +162,4 @@ def load_retrain_margin(path: Optional[Path] = None) -> float:
     if not 0 <= margin <= MAX_RETRAIN_MARGIN_POINTS:
         raise ValueError(f"{path}: retrain_margin_points must be between 0 and {MAX_RETRAIN_MARGIN_POINTS:g}")
     return margin
+

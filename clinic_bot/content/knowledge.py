@@ -1,9 +1,10 @@
 """Loads the curated answers and the assistant's messages, and picks the reply for an intent.
 
-One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced)
-or ``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
+One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced),
+``knowledge/clinic_answers.yml`` (practical: hours, address, refills, ..., filled from clinic.yml) or
+``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
 
-``default_knowledge()`` is what the servers serve: read again when answers.yml, messages.yml or the clinic config
+``default_knowledge()`` is what the servers serve: read again when one of these files or the clinic config
 change (at most one check a second), so an edited answer reaches patients without a restart; files that fail to
 load keep the previous knowledge in service (and log an error once per change).
 """
@@ -12,11 +13,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
+from clinic_bot.content.clinic_answers import (
+    UNSET_MESSAGE,
+    WHICH_LOCATION_MESSAGE,
+    ClinicAnswer,
+    ClinicAnswers,
+    parse_clinic_answers,
+)
+from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
 from clinic_bot.content.yaml_lines import load_yaml
-from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
+from clinic_bot.paths import ANSWERS_FILE, CLINIC_ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
 
 logger = logging.getLogger(__name__)
 VARIANT_KINDS = ("procedure", "condition")
@@ -94,10 +102,38 @@ def humanise(value: str) -> str:
 
 
 class Knowledge:
-    def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails) -> None:
+    def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails,
+                 clinic_answers: Optional[Dict[str, ClinicAnswer]] = None) -> None:
         self.answers = answers
         self.messages = messages
         self.clinic = clinic
+        self.clinic_answers = clinic_answers or {}
+
+    def has_topic(self, intent: str) -> bool:
+        """An intent with an answer of its own: a curated (medical) one or a practical one."""
+        return intent in self.answers or intent in self.clinic_answers
+
+    def topic_title(self, intent: str) -> str:
+        """The topic's button title (answers.yml or clinic_answers.yml)."""
+        return self.answers[intent].title if intent in self.answers else self.clinic_answers[intent].title
+
+    def _practical(self) -> ClinicAnswers:
+        return ClinicAnswers(self.clinic_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""))
+
+    def needs_location(self, intent: str, location: Optional[Location]) -> bool:
+        return self._practical().needs_location(intent, location)
+
+    def practical(self, intent: str, location: Optional[Location] = None) -> Reply:
+        """The practical answer for ``intent`` (at ``location`` when it depends on one), from clinic.yml."""
+        filled = self._practical().reply(intent, location)
+        return Reply(filled.text, filled.marker)
+
+    def which_location(self, intent: str) -> Tuple[Reply, List[Dict[str, str]]]:
+        """"Which of our locations?" with one button per location, each asking ``intent`` again for it."""
+        reply = self.message(WHICH_LOCATION_MESSAGE)
+        buttons = [{"title": place.name, "payload": f'/{intent}{{"location": "{place.key}"}}'}
+                   for place in self.clinic.locations]
+        return Reply(reply.text, {**reply.marker, "for": intent}), buttons
 
     def _fill(self, text: str, **extra: str) -> str:
         return " ".join(text.split()).format_map({**self.clinic.placeholders(), **extra})
@@ -137,10 +173,12 @@ class Knowledge:
 
 
 def load_knowledge(
-    answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None
+    answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None,
+    clinic_answers_file: Path = CLINIC_ANSWERS_FILE,
 ) -> Knowledge:
     messages = {k: str(v) for k, v in ((load_yaml(messages_file) or {}).get("messages") or {}).items()}
-    return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file))
+    return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file),
+                     parse_clinic_answers(load_yaml(clinic_answers_file)))
 
 
 FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing
@@ -155,14 +193,14 @@ def _stamp(path: Path) -> FileStamp:
 
 
 class ReloadingKnowledge:
-    """Callable: the knowledge from its three files, read again when one of them has changed (mtime and size,
+    """Callable: the knowledge from its four files, read again when one of them has changed (mtime and size,
     checked at most every `check_every_s`). New files that fail to load (YAML error, clinic field missing, file
     missing mid-save) leave the previous knowledge in service, with one logged error per change; only the first
     load raises."""
 
     def __init__(self, answers_file: Path, messages_file: Path, clinic_file: Path, check_every_s: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file))
+                 clock: Callable[[], float] = time.monotonic, clinic_answers_file: Path = CLINIC_ANSWERS_FILE) -> None:
+        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file), Path(clinic_answers_file))
         self.check_every_s = check_every_s
         self.clock = clock
         self._lock = threading.Lock()
@@ -205,4 +243,5 @@ class ReloadingKnowledge:
 
 # The knowledge the servers (actions, the channel's apology) and the tools serve: CLINIC_KNOWLEDGE_DIR and
 # CLINIC_CONFIG (clinic_bot/paths.py) choose the files.
-default_knowledge = ReloadingKnowledge(ANSWERS_FILE, MESSAGES_FILE, CLINIC_CONFIG_FILE)
+default_knowledge = ReloadingKnowledge(ANSWERS_FILE, MESSAGES_FILE, CLINIC_CONFIG_FILE,
+                                       clinic_answers_file=CLINIC_ANSWERS_FILE)

@@ -53,6 +53,7 @@ def general_intent_for_personal(knowledge: Knowledge, parse: Mapping[str, Any]) 
     """The FAQ topic a personal message also asks about in general terms, when there is a confident one."""
     general = _triage(parse).get("general_intent") or {}
     intent = general.get("name")
-    if intent in knowledge.answers and float(general.get("confidence") or 0.0) >= GENERAL_ANSWER_MIN_CONFIDENCE:
+    confident = float(general.get("confidence") or 0.0) >= GENERAL_ANSWER_MIN_CONFIDENCE
+    if intent and knowledge.has_topic(str(intent)) and confident:
         return str(intent)
     return None

@@ -150,7 +150,8 @@ class AnswersFile:
         the clinic's details filled in as Knowledge fills them. Runs before validation: a placeholder the clinic
         has no value for is shown as it is, and so is everything when clinic.yml does not load."""
         try:
-            values = load_clinic_details(self.clinic_file).placeholders()
+            values = {name: value for name, value in load_clinic_details(self.clinic_file).placeholders().items()
+                      if name in validate.ALLOWED_PLACEHOLDERS}  # what a curated answer may use
         except (ValueError, OSError, yaml.YAMLError):
             values = {}
         shown = [(GENERAL_LABEL, _fill(form.text, values))]
@@ -170,7 +171,7 @@ class AnswersFile:
         form's own gaps (a source row half filled, a variant with no procedure chosen); empty when it would pass.
         KeyError for an intent with no answer."""
         try:
-            document = _rt_yaml().load(self.path.read_text(encoding="utf-8"))
+            document = round_trip_yaml().load(self.path.read_text(encoding="utf-8"))
         except RuamelYAMLError as error:
             return [_unreadable(error)]
         return _apply(_entry(document, form.intent), form, today, self.path)
@@ -178,21 +179,21 @@ class AnswersFile:
     def save(self, form: AnswerForm, today: dt.date) -> SaveResult:
         """Writes the form into the file with reviewed = today, unless problems() finds any: then the file is left
         untouched and the result says why. KeyError for an intent with no answer."""
-        with _locked(self.path):
+        with file_lock(self.path):
             original = self.path.read_text(encoding="utf-8")
             try:
-                document = _rt_yaml().load(original)
+                document = round_trip_yaml().load(original)
             except RuamelYAMLError as error:
                 return SaveResult(False, [_unreadable(error)], {}, {})
             entry = _entry(document, form.intent)
-            before = _jsonable(entry)
+            before = jsonable(entry)
             problems = _apply(entry, form, today, self.path)
-            after = _jsonable(entry)
+            after = jsonable(entry)
             if problems:
                 return SaveResult(False, problems, before, after)
-            edited = _splice(original, document, form.intent)
-            _check_read_back(original, edited, form.intent, _plain(entry))
-            _write_atomically(self.path, edited)
+            edited = splice_entry(original, document, form.intent)
+            check_read_back(original, edited, form.intent, plain_data(entry))
+            write_atomically(self.path, edited)
         return SaveResult(True, [], before, after)
 
 
@@ -235,16 +236,16 @@ def _apply(entry: CommentedMap, form: AnswerForm, today: dt.date, file: Path) ->
     half_filled: Set[Tuple[str, int]] = set()
     where = validate.answer_where(form.intent)
     parts = {where: _Part("The general answer", " of the general answer")}
-    _trim_trailing_comment(entry)  # the blank line before the next answer: kept in the file by _splice
+    trim_trailing_comment(entry)  # the blank line before the next answer: kept in the file by splice_entry
     title = clean_text(form.title)
     if not title:
         problems.append("The title is empty: write the 2 to 4 words the \u201cDid you mean\u201d buttons show")
     if clean_text(entry.get("title")) != title:
         old = entry.get("title")
-        _put(entry, "title", type(old)(title) if isinstance(old, ScalarString) else title, before=("text",))
+        put_key(entry, "title", type(old)(title) if isinstance(old, ScalarString) else title, before=("text",))
     _set_text(entry, clean_text(form.text), TEXT_INDENT)
     _set_sources(entry, _rows(form.sources, parts[where], problems))
-    _put(entry, "reviewed", today, before=BY_KEYS)
+    put_key(entry, "reviewed", today, before=BY_KEYS)
 
     seen: Set[Tuple[str, str]] = set()
     for variant in form.variants:
@@ -270,7 +271,7 @@ def _apply(entry: CommentedMap, form: AnswerForm, today: dt.date, file: Path) ->
         by = entry.get(by_key)
         if not isinstance(by, CommentedMap):
             by = CommentedMap()
-            _put(entry, by_key, by, before=BY_KEYS[VARIANT_KINDS.index(kind) + 1:])
+            put_key(entry, by_key, by, before=BY_KEYS[VARIANT_KINDS.index(kind) + 1:])
         if not isinstance(by.get(value), CommentedMap):
             by[value] = CommentedMap()
         part = _Part(f"The answer for {humanise(value)}", f" for {humanise(value)}")
@@ -303,7 +304,7 @@ def _apply(entry: CommentedMap, form: AnswerForm, today: dt.date, file: Path) ->
     return problems
 
 
-def _put(owner: CommentedMap, key: str, value: Any, before: Tuple[str, ...] = ()) -> None:
+def put_key(owner: CommentedMap, key: str, value: Any, before: Tuple[str, ...] = ()) -> None:
     """Sets ``key``, in its place when it is there; a new key goes before the first of ``before`` present."""
     if key in owner:
         owner[key] = value
@@ -317,7 +318,7 @@ def _set_text(owner: CommentedMap, text: str, indent: int) -> None:
     old = owner.get("text")
     if old is not None and clean_text(old) == text:
         return  # unchanged: keep it as it is written
-    _put(owner, "text", _folded(text, indent, old), before=("sources", "reviewed", *BY_KEYS))
+    put_key(owner, "text", folded_text(text, indent, old), before=("sources", "reviewed", *BY_KEYS))
 
 
 def _set_sources(owner: CommentedMap, rows: List[Tuple[str, str]]) -> None:
@@ -331,10 +332,10 @@ def _set_sources(owner: CommentedMap, rows: List[Tuple[str, str]]) -> None:
         source["file"] = file_name
         source["section"] = DoubleQuotedScalarString(section)  # as the file writes them
         sources.append(source)
-    _put(owner, "sources", sources, before=("reviewed", *BY_KEYS))
+    put_key(owner, "sources", sources, before=("reviewed", *BY_KEYS))
 
 
-def _folded(text: str, indent: int, previous: Any = None) -> FoldedScalarString:
+def folded_text(text: str, indent: int, previous: Any = None) -> FoldedScalarString:
     """``text`` as a ``>-`` block whose lines fit LINE_WIDTH at ``indent``. The lines it shares with the start and
     the end of ``previous`` (the text it replaces) stay as they were, so the change shows as only the lines that
     changed; the words between are folded anew."""
@@ -457,16 +458,16 @@ def _fill(text: str, values: Dict[str, str]) -> str:
 # Writing -------------------------------------------------------------------------------------------------------
 
 
-def _rt_yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     rt = YAML(typ="rt")
     rt.preserve_quotes = True  # type: ignore[assignment]  # ruamel declares these None
-    # Folding is _folded's: ruamel's own would fold the untouched texts again.
+    # Folding is folded_text's: ruamel's own would fold the untouched texts again.
     rt.width = 4096  # type: ignore[assignment]
     rt.indent(mapping=2, sequence=4, offset=2)
     return rt
 
 
-def _trim_trailing_comment(node: Any) -> None:
+def trim_trailing_comment(node: Any) -> None:
     """Drops what follows the last value of ``node`` (the blank line, comments of the next answer) but keeps an
     end-of-line comment: a node moved inside the answer must not carry the blank line with it."""
     if isinstance(node, CommentedMap) and node:
@@ -483,7 +484,7 @@ def _trim_trailing_comment(node: Any) -> None:
                 token.value = first_line + "\n"
             else:
                 slots[index] = None
-    _trim_trailing_comment(node[key])
+    trim_trailing_comment(node[key])
 
 
 def _lines(text: str) -> List[str]:
@@ -491,11 +492,11 @@ def _lines(text: str) -> List[str]:
 
 
 def _is_between(line: str) -> bool:
-    """A blank or comment-only line: between answers, what _splice keeps as it is."""
+    """A blank or comment-only line: between answers, what splice_entry keeps as it is."""
     return not line.strip() or line.lstrip().startswith("#")
 
 
-def _splice(original: str, document: Any, intent: str) -> str:
+def splice_entry(original: str, document: Any, intent: str) -> str:
     """``original`` with the lines of ``intent``'s answer replaced by the edited answer as ruamel writes it; the
     lines before and after it (and the blank or comment lines that end it) stay as they were."""
     lines = _lines(original)
@@ -519,7 +520,7 @@ def _splice(original: str, document: Any, intent: str) -> str:
     if intent in answers.ca.items:  # a comment on the "  intent:" line
         alone["answers"].ca.items[intent] = answers.ca.items[intent]
     written = io.StringIO()
-    _rt_yaml().dump(alone, written)
+    round_trip_yaml().dump(alone, written)
     block = _lines(written.getvalue())[1:]  # without "answers:"
     while block and _is_between(block[-1]):
         block.pop()
@@ -528,11 +529,11 @@ def _splice(original: str, document: Any, intent: str) -> str:
     return "".join(lines[:start] + block + lines[kept_end:])
 
 
-def _plain(node: Any) -> Any:
+def plain_data(node: Any) -> Any:
     if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
+        return {str(key): plain_data(value) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(value) for value in node]
+        return [plain_data(value) for value in node]
     if isinstance(node, str):
         return str(node)
     if isinstance(node, bool):
@@ -544,7 +545,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _jsonable(node: Any) -> Dict[str, Any]:
+def jsonable(node: Any) -> Dict[str, Any]:
     def convert(value: Any) -> Any:
         if isinstance(value, dict):
             return {key: convert(item) for key, item in value.items()}
@@ -554,11 +555,11 @@ def _jsonable(node: Any) -> Dict[str, Any]:
             return value.isoformat()
         return value
 
-    converted = convert(_plain(node))
+    converted = convert(plain_data(node))
     return converted if isinstance(converted, dict) else {}
 
 
-def _check_read_back(original: str, edited: str, intent: str, expected: Dict[str, Any]) -> None:
+def check_read_back(original: str, edited: str, intent: str, expected: Dict[str, Any]) -> None:
     """The edited file, read as validate and the bot read it: the same as before except for the one answer."""
     try:
         old, new = yaml.safe_load(original) or {}, yaml.safe_load(edited) or {}
@@ -575,7 +576,7 @@ def _check_read_back(original: str, edited: str, intent: str, expected: Dict[str
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
     """One save at a time (threads and processes): an exclusive lock on the file, taken again when another save
     replaced the file while this one waited."""
     while True:
@@ -598,7 +599,7 @@ def _locked(path: Path) -> Iterator[None]:
         handle.close()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """A new file beside the old one, then renamed over it: a reader sees the old file or the new, never half."""
     mode = stat.S_IMODE(path.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 from clinic_bot.staff.accounts import Accounts
 from clinic_bot.staff.answers_editor import AnswersFile
 from clinic_bot.staff.audit import AuditLog
+from clinic_bot.staff.practical_editor import PracticalAnswersFile
 from clinic_bot.staff.retrain import Retrainer
 from clinic_bot.staff.review_queue import ReviewQueue
 from clinic_bot.staff.sessions import Session, Sessions, csrf_matches, session_limits_from_env
@@ -54,6 +55,7 @@ class Console:
     audit: AuditLog = field(default_factory=AuditLog)
     queue: ReviewQueue = field(default_factory=ReviewQueue)
     answers: AnswersFile = field(default_factory=AnswersFile)
+    practical: PracticalAnswersFile = field(default_factory=PracticalAnswersFile)  # knowledge/clinic_answers.yml
     retrainer: Optional[Retrainer] = None
     flashes: Dict[str, List[Tuple[str, str]]] = field(default_factory=dict)  # session token -> (kind, text)
     templates: Environment = field(default_factory=lambda: Environment(
@@ -116,7 +118,7 @@ def same_origin(request: Request) -> bool:
 
 
 def create_app(console: Optional[Console] = None) -> Sanic:
-    from clinic_bot.staff import routes_answers, routes_login, routes_retrain, routes_review
+    from clinic_bot.staff import routes_answers, routes_login, routes_practical, routes_retrain, routes_review
 
     console = console or Console()
     app = Sanic("clinic_staff_console")
@@ -156,6 +158,7 @@ def create_app(console: Optional[Console] = None) -> Sanic:
     routes_login.register(app, console)
     routes_review.register(app, console)
     routes_answers.register(app, console)
+    routes_practical.register(app, console)
     routes_retrain.register(app, console)
     return app
 

@@ -44,10 +44,13 @@ class ReviewItem:
     red_flag: Optional[str] = None
 
 
-def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE) -> List[Topic]:
-    """Every intent a message may be labelled with, named as staff know it (the answers' titles)."""
+def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE,
+           clinic_answers_file: Path = paths.CLINIC_ANSWERS_FILE) -> List[Topic]:
+    """Every intent a message may be labelled with, named as staff know it (the curated and practical answers'
+    titles)."""
     intents = [str(i) for i in (load_yaml(domain_file) or {}).get("intents") or []]
-    answers = (load_yaml(answers_file) or {}).get("answers") or {}
+    answers = {**((load_yaml(clinic_answers_file) or {}).get("answers") or {}),
+               **((load_yaml(answers_file) or {}).get("answers") or {})}
     named = []
     for intent in intents:
         title = (answers.get(intent) or {}).get("title") if isinstance(answers.get(intent), dict) else None

@@ -9,14 +9,13 @@ import os
 import re
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.content.clinic_config import load_clinic_details
+from clinic_bot.content.clinic_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
@@ -26,6 +25,8 @@ from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
+from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.validate_clinic import check_clinic, check_clinic_answers, check_practical_intents_of_triage
 
 MIN_EXAMPLES = 20
 TRIAGE_KINDS = (MEDICAL, CRISIS)
@@ -34,6 +35,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
 HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
 SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
+                   UNSET_MESSAGE, WHICH_LOCATION_MESSAGE,
                    *FEEDBACK_MESSAGES,
                    *TRIAGE_MESSAGES}
 # What a safety message must always say, however staff word it: the emergency numbers, and the after-hours
@@ -44,25 +46,6 @@ SAFETY_NUMBERS: Dict[str, Tuple[str, ...]] = {
 }
 # Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
 ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: Path
-    line: int
-    level: str  # "error" or "warning"
-    message: str
-    # Which part of an answer it is about, for the staff console's own wording (not printed): the start of the
-    # message naming the answer or variant (answer_where), and the source's number in its list (0: no source).
-    where: str = ""
-    source: int = 0
-
-    def __str__(self) -> str:
-        try:
-            where = self.file.relative_to(paths.REPO_ROOT)
-        except ValueError:
-            where = self.file
-        return f"{where}:{self.line}: {self.level}: {self.message}"
 
 
 def rule_intents(action: str) -> Set[str]:
@@ -258,17 +241,6 @@ def check_messages(reply_intents: Set[str]) -> List[Problem]:
     return problems
 
 
-def check_clinic() -> List[Problem]:
-    file = paths.CLINIC_CONFIG_FILE
-    try:
-        details = load_clinic_details(file)
-    except ValueError as error:
-        return [Problem(file, 0, "error", str(error))]
-    return [Problem(file, line_of(load_yaml(file), field), "warning",
-                    f"'{field}' is still the demo placeholder: put the clinic's real value before going live")
-            for field in details.fields_still_placeholder()]
-
-
 def _check_terms(file: Path, data: Any, where: str) -> List[Problem]:
     """Every string in the lists under ``data`` must read as a term (clinic_bot/nlu/triage/terms.py)."""
     if isinstance(data, dict):
@@ -308,7 +280,7 @@ def check_triage() -> List[Problem]:
 def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     today = today or dt.date.today()
     problems: List[Problem] = []
-    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE,
+    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.CLINIC_ANSWERS_FILE,
              paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
              paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
@@ -325,6 +297,8 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
     problems += check_answers(rule_intents("action_answer_faq"), domain_intents, today)
     problems += check_messages(rule_intents("action_reply"))
     problems += check_clinic()
+    problems += check_clinic_answers(rule_intents("action_answer_clinic"), domain_intents)
+    problems += check_practical_intents_of_triage(rule_intents("action_answer_clinic"))
     problems += check_triage()
     return problems
 

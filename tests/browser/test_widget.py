@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 SCREENSHOT = REPO_ROOT / "reports" / "widget.png"
 TOPICS = {"Safety": "/ask_safety", "Side effects": "/ask_side_effects", "Insurance": "/ask_insurance",
-          "Medication": "/ask_medication", "Procedures": "/ask_procedures",
+          "Medication": "/ask_medication", "Procedures": "/ask_procedures", "Hours": "/ask_hours",
+          "Location & parking": "/ask_location", "Refills": "/ask_refill",
           "Book an appointment": "/book_appointment"}
 XSS = "<img src=x onerror=alert(1)>"
 

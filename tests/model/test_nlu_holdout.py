@@ -14,6 +14,10 @@ from tests.conftest import FIGURES
 
 HOLDOUT_ACCURACY_FLOOR = 0.90
 DEV_ACCURACY_FLOOR = 0.90
+# The practical intents' development sets (issue 15) are new and below the understanding aim (96%, `make bench`):
+# their floor catches a change that breaks them, not the aim.
+PRACTICAL_DEV_FLOOR = 0.85
+PRACTICAL_DEV_SETS = {"dev_logistics", "dev_logistics_first_holdout"}
 # make bench's aim is every form; below this share a change clearly broke plain procedure questions.
 PROCEDURE_FORMS_FLOOR = 0.95
 # The figure of the last accepted model; `make record-baseline` rewrites it after a deliberate change.
@@ -43,7 +47,8 @@ def test_development_set_accuracy_is_above_the_floor(parse, path):
     wrong = [(e.intent, parse(e.text)["intent"]["name"], e.text) for e in examples]
     wrong = [w for w in wrong if w[0] != w[1]]
     FIGURES[f"NLU development set {path.stem}"] = f"{1 - len(wrong) / len(examples):.1%} of {len(examples)}"
-    assert 1 - len(wrong) / len(examples) >= DEV_ACCURACY_FLOOR, wrong
+    floor = PRACTICAL_DEV_FLOOR if path.stem in PRACTICAL_DEV_SETS else DEV_ACCURACY_FLOOR
+    assert 1 - len(wrong) / len(examples) >= floor, wrong
 
 
 def test_plain_requests_for_a_named_procedure_get_that_procedures_answer(parse):

@@ -19,6 +19,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from clinic_bot.content.clinic_answers import placeholders_in
+from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.nlu_data import read_all
 from clinic_bot.paths import REPO_ROOT
 from tests.browser.chat import ChatWidget
@@ -32,6 +34,8 @@ RETRAIN_TIMEOUT_MS = 900_000
 # Nothing the assistant knows: the fallback or out of scope, so it is in the review list.
 UNKNOWN_MESSAGE = "zorblax fendersnap quintuple wibble"
 EDITED_SENTENCE = "Our billing team can check your plan before the visit."
+PRACTICAL_SENTENCE = "Our front desk can also help with directions."
+PRACTICAL_MORE = "You can also leave a message at {phone} after hours."
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -224,6 +228,43 @@ def test_answer_edit_refuses_a_wrong_heading_then_saves(clinic, page):
     saved = yaml.safe_load(answers_file.read_text())["answers"]["ask_insurance"]
     assert EDITED_SENTENCE in saved["text"] and saved["reviewed"] == dt.date.today()
     assert clinic.run("-m", "clinic_bot.tools.validate").returncode == 0
+
+
+def test_practical_answer_edit_previews_and_saves(clinic, page):
+    practical_file = clinic.root / "knowledge" / "clinic_answers.yml"
+    before = sha(practical_file)
+    details = load_clinic_details(clinic.root / "clinic.yml")
+    filled = details.placeholders()
+    intent = next(i for i, a in yaml.safe_load(practical_file.read_text())["answers"].items()  # its own text shown
+                  if not a.get("per_location") and "phone" in placeholders_in(a["text"])
+                  and all(filled.get(name) for name in placeholders_in(a["text"])))
+    log_in(page, clinic, path="/answers")
+    listed = page.locator("[data-practical]")
+    expect(listed.get_by_role("heading", level=2)).to_contain_text("Practical answers")
+    listed.locator(f"[data-practical-intent={intent}]").get_by_role("link", name=re.compile("^Edit")).click()
+    page.wait_for_url(f"**/practical/{intent}")
+    every_field_has_a_label(page)
+    text = page.locator("#text")
+    text.fill(text.input_value() + " " + PRACTICAL_SENTENCE)
+    more = page.locator("#more")
+    more.fill(more.input_value() + "\n" + PRACTICAL_MORE)
+    page.get_by_role("button", name="Preview").click()
+    shown = page.locator("[data-preview-text]")
+    expect(shown).to_contain_text(PRACTICAL_SENTENCE)
+    preview = shown.inner_text()
+    assert "{phone}" not in preview and details.phone in preview  # placeholders filled from the copy's clinic.yml
+    assert PRACTICAL_MORE.replace("{phone}", details.phone) in preview
+    screenshot(page, "practical-preview")
+    assert sha(practical_file) == before
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-flash=ok]")).to_be_visible()
+    assert sha(practical_file) != before
+    saved = yaml.safe_load(practical_file.read_text())["answers"][intent]
+    assert saved["text"].endswith(PRACTICAL_SENTENCE) and saved["more"][-1] == PRACTICAL_MORE
+    validate = clinic.run("-m", "clinic_bot.tools.validate")
+    assert validate.returncode == 0, validate.stdout[-2000:]
+    page.goto(clinic.console_url + "/changes")
+    expect(page.locator("[data-action='edited practical answer']")).to_have_count(1)
 
 
 def test_retrain_switches_and_the_patient_sees_the_edit(clinic, page):

@@ -6,7 +6,7 @@ from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted
 from actions.answer_faq import ActionAnswerFaq
 from actions.reply import ActionReply
 from actions.session_start import ActionSessionStart
-from actions.suggest_topics import ActionSuggestTopics
+from actions.suggest_topics import PRACTICAL_TOPICS, ActionSuggestTopics
 from tests.conftest import entity, make_tracker
 
 
@@ -156,9 +156,10 @@ def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
                {"name": "ask_recovery", "confidence": 0.1}, {"name": "ask_safety", "confidence": 0.05}]
     ActionSuggestTopics().run(dispatcher, make_tracker("nlu_fallback", "hmm money?", ranking=ranking), {})
     message = only_message(dispatcher)
-    assert message["custom"]["suggestions"] == ["ask_cost", "ask_insurance", "ask_recovery"]
+    # the three likeliest topics, then the common practical ones (hours, location), then staff
+    assert message["custom"]["suggestions"] == ["ask_cost", "ask_insurance", "ask_recovery", *PRACTICAL_TOPICS]
     assert [b["payload"] for b in message["buttons"]] == ["/ask_cost", "/ask_insurance", "/ask_recovery",
-                                                          "/human_handoff"]
+                                                          *(f"/{t}" for t in PRACTICAL_TOPICS), "/human_handoff"]
     assert message["buttons"][0]["title"] == knowledge.answers["ask_cost"].title
 
 

@@ -81,6 +81,16 @@ class TriageGate(GraphComponent):
             # to urgent messages, nor to Spanish ones (the intent classifier learned English: Spanish looks out of
             # scope to it).
             "out_of_scope_overrules_personal": 0.5,
+            # A "personal" verdict also gives way when the intent classifier is at least this sure the message is one
+            # of these practical requests (a refill, a records request, what to wear: config.yml lists the intents
+            # answered from clinic.yml). Their answers give no instruction and send every care question to the care
+            # team, and the refusal of personal advice would be the wrong answer to "can you send my MRI report to my
+            # new doctor". A question about one's own medicine or body stays personal: the intent classifier is then
+            # far from sure of a practical topic, or the triage's own P(personal) reaches `personal_beats_practical`
+            # ("running low on my muscle relaxer, can i take 2 instead of 1 until the refill": a dose question first).
+            "practical_intents": [],
+            "practical_overrules_personal": 0.6,
+            "personal_beats_practical": 0.75,
         }
 
     @classmethod
@@ -146,6 +156,9 @@ class TriageGate(GraphComponent):
         elif (decision.level == PERSONAL and decision.language == ENGLISH
               and self._surely_out_of_scope(general, decision)):
             return
+        elif (decision.level == PERSONAL and own.get("name") != PERSONAL_INTENT
+              and self._surely_practical(general, decision)):
+            return
         elif decision.level == PERSONAL or own.get("name") == PERSONAL_INTENT:
             self._force(message, PERSONAL_INTENT, ranking)
         elif own.get("name") == EMERGENCY_INTENT:
@@ -164,6 +177,12 @@ class TriageGate(GraphComponent):
         leans_off_topic = decision.probabilities.get("off_topic", 0.0) >= decision.probabilities.get("personal", 0.0)
         return (leans_off_topic and general is not None and general.get("name") == OUT_OF_SCOPE_INTENT
                 and float(general.get("confidence") or 0.0) >= float(self._config["out_of_scope_overrules_personal"]))
+
+    def _surely_practical(self, general: Optional[Dict[str, Any]], decision: TriageDecision) -> bool:
+        """The intent classifier is sure of a practical request, and the triage is not sure of a personal one."""
+        return (general is not None and general.get("name") in set(self._config["practical_intents"])
+                and float(general.get("confidence") or 0.0) >= float(self._config["practical_overrules_personal"])
+                and decision.probabilities.get("personal", 0.0) < float(self._config["personal_beats_practical"]))
 
     @staticmethod
     def _force(message: Message, intent: Text, ranking: List[Dict[str, Any]]) -> None:

@@ -1,0 +1,86 @@
+"""The practical answers (knowledge/clinic_answers.yml), filled from the clinic's details (clinic.yml).
+
+An answer never shows an empty detail and never guesses one: a sentence of `more` whose detail is empty is left
+out, and when the main text needs an empty detail the patient gets `if_unset` ("please call us at {phone}").
+With several locations, an answer marked `per_location` needs to know which one: ``ClinicAnswers.reply`` then
+returns None and the action asks.
+"""
+import string
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from clinic_bot.content.clinic_config import ClinicDetails, Location
+
+UNSET_MESSAGE = "detail_unset"  # messages.yml: the default when a detail the answer needs is empty
+WHICH_LOCATION_MESSAGE = "which_location"  # messages.yml: "which of our locations do you mean?"
+
+
+@dataclass(frozen=True)
+class ClinicAnswer:
+    intent: str
+    title: str
+    text: str
+    more: Tuple[str, ...] = ()
+    if_unset: str = ""
+    per_location: bool = False
+
+
+def placeholders_in(text: str) -> Set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _flat(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def parse_clinic_answers(data: Any) -> Dict[str, ClinicAnswer]:
+    """Builds answers from the parsed YAML, tolerating gaps (`make validate` reports them)."""
+    answers: Dict[str, ClinicAnswer] = {}
+    for intent, raw in ((data or {}).get("answers") or {}).items():
+        raw = raw if isinstance(raw, dict) else {}
+        answers[intent] = ClinicAnswer(
+            intent=intent,
+            title=_flat(raw.get("title")) or intent.replace("ask_", "").replace("_", " "),
+            text=_flat(raw.get("text")),
+            more=tuple(_flat(m) for m in raw.get("more") or [] if _flat(m)),
+            if_unset=_flat(raw.get("if_unset")),
+            per_location=bool(raw.get("per_location", False)),
+        )
+    return answers
+
+
+@dataclass(frozen=True)
+class FilledAnswer:
+    text: str
+    marker: Dict[str, Any]
+
+
+class ClinicAnswers:
+    def __init__(self, answers: Dict[str, ClinicAnswer], clinic: ClinicDetails, unset_text: str) -> None:
+        self.answers = answers
+        self.clinic = clinic
+        self.unset_text = unset_text
+
+    def needs_location(self, intent: str, location: Optional[Location]) -> bool:
+        """True when the answer depends on which location and the patient has not said (several locations)."""
+        return self.answers[intent].per_location and location is None and len(self.clinic.locations) > 1
+
+    def reply(self, intent: str, location: Optional[Location]) -> FilledAnswer:
+        """The answer for ``intent`` at ``location`` (the only location when there is one)."""
+        answer = self.answers[intent]
+        place = location or (self.clinic.locations[0] if answer.per_location and self.clinic.locations else None)
+        values = {**self.clinic.placeholders(), **(place.placeholders() if place else {})}
+        unset = sorted(name for name in placeholders_in(answer.text) if not values.get(name))
+        if unset:
+            text = (answer.if_unset or self.unset_text).format_map(values)
+            added: List[str] = []
+        else:
+            added = [sentence.format_map(values) for sentence in answer.more
+                     if all(values.get(name) for name in placeholders_in(sentence))]
+            text = " ".join([answer.text.format_map(values), *added])
+        marker: Dict[str, Any] = {"answer": intent, "kind": "clinic", "sources": []}
+        if answer.per_location and place is not None:
+            marker["location"] = place.key
+        if unset:
+            marker["unset"] = unset  # the details clinic.yml is missing for this answer
+        return FilledAnswer(" ".join(text.split()), marker)

@@ -1,0 +1,387 @@
+"""The staff console's editor of the practical answers (knowledge/clinic_answers.yml), back end: one entry as a
+form (title, text, the `more` sentences, if_unset), previewed as a patient of the first location reads it with
+clinic.yml filled in, checked with exactly the checks of `make validate` (clinic_bot/tools/validate_clinic.py:
+check_clinic_answer), and saved in place.
+
+Saving keeps the rest of the file as it is: the comments, the order, every other entry byte for byte, `per_location`
+as it was (not editable here: it changes what the patient is asked), and the folded ``>-`` texts. It shares the
+writing machinery of the curated answers' editor (answers_editor.py: the same file layout under `answers:`, the
+same guarantees), so both files are written one way: ruamel.yaml round-trip, the entry spliced in where it was,
+read back and checked again, then an atomic replace under a lock; then one audit entry.
+"""
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelYAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+from clinic_bot import paths
+from clinic_bot.content.clinic_answers import (
+    UNSET_MESSAGE,
+    ClinicAnswer,
+    ClinicAnswers,
+    parse_clinic_answers,
+    placeholders_in,
+)
+from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
+from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.staff.answers_editor import (
+    TEXT_INDENT,
+    EditorError,
+    check_read_back,
+    clean_text,
+    file_lock,
+    folded_text,
+    jsonable,
+    plain_data,
+    put_key,
+    round_trip_yaml,
+    splice_entry,
+    trim_trailing_comment,
+    write_atomically,
+)
+from clinic_bot.staff.audit import AuditLog
+from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.validate_clinic import ALWAYS_SET, CLINIC_PLACEHOLDERS, LOCATION_ONLY, check_clinic_answer
+
+AUDIT_ACTION = "edited practical answer"
+KNOWN_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDER_PROBLEM = re.compile(r" uses unknown placeholder \{(.*?)\}; allowed: ", re.S)
+BRACE_PROBLEM = re.compile(r": .*; write placeholders as \{name\}$", re.S)
+# How the form names each part validate's messages name by a suffix of "practical answer 'ask_x'".
+PARTS = {"": "The answer", " (more)": "A sentence under \u201cmore\u201d",
+         " (if_unset)": "The text for a missing detail"}
+
+
+@dataclass
+class PracticalForm:
+    intent: str
+    title: str
+    text: str
+    more: List[str]  # one sentence each, shown only when every detail it names is filled in clinic.yml
+    if_unset: str  # "" : the default message `detail_unset` of messages.yml
+
+
+@dataclass(frozen=True)
+class PracticalPreview:
+    text: str  # what the patient reads
+    location: str  # the location it is shown for ("" when the answer does not depend on one)
+    missing: List[str]  # details the text needs that clinic.yml leaves empty: the patient gets `when_missing`
+    left_out: List[str]  # sentences of `more` not shown, because a detail they name is empty in clinic.yml
+    when_missing: str  # what the patient reads when a detail the text needs is empty
+    unavailable: str = ""  # why clinic.yml could not be read (then nothing is filled in)
+
+
+@dataclass(frozen=True)
+class PracticalSaveResult:
+    saved: bool
+    problems: List[str]  # plain sentences; empty when saved
+    before: Dict[str, Any]  # the entry before, JSON-ready (as the audit log records it)
+    after: Dict[str, Any]  # the entry as saved; when refused, as it would have been
+    changed: bool = False  # False when saved as it already was: then the file is not rewritten, nor audited
+
+
+class PracticalAnswersFile:
+    """knowledge/clinic_answers.yml (or a copy) as the staff console edits it."""
+
+    def __init__(self, path: Path = paths.CLINIC_ANSWERS_FILE, clinic_file: Optional[Path] = None,
+                 messages_file: Path = paths.MESSAGES_FILE, audit: Optional[AuditLog] = None) -> None:
+        self.path = Path(path)
+        self.clinic_file = clinic_file  # None: paths.CLINIC_CONFIG_FILE (load_clinic_details' default)
+        self.messages_file = Path(messages_file)  # for the default if_unset text (detail_unset)
+        self.audit = audit or AuditLog()
+
+    # Reading ---------------------------------------------------------------------------------------------------
+
+    def _entries(self) -> Dict[str, Any]:
+        return (load_yaml(self.path) or {}).get("answers") or {}
+
+    def intents(self) -> List[str]:
+        """The practical answers' intents, in the file's order."""
+        return [str(intent) for intent in self._entries()]
+
+    def titles(self) -> Dict[str, str]:
+        """intent -> title, in the file's order (the loader's title: the intent's words when the title is empty)."""
+        return {intent: answer.title for intent, answer in parse_clinic_answers(load_yaml(self.path)).items()}
+
+    def form(self, intent: str) -> PracticalForm:
+        """The entry as the editor shows it; KeyError for an intent with no practical answer."""
+        raw = self._entries()[intent]
+        raw = raw if isinstance(raw, dict) else {}
+        more = raw.get("more") if isinstance(raw.get("more"), list) else []
+        return PracticalForm(intent=intent, title=clean_text(raw.get("title")), text=clean_text(raw.get("text")),
+                             more=[clean_text(m) for m in more if clean_text(m)],
+                             if_unset=clean_text(raw.get("if_unset")))
+
+    def per_location(self, intent: str) -> bool:
+        """True when the answer depends on the location (set in the file only). KeyError: no such answer."""
+        raw = self._entries()[intent]
+        return isinstance(raw, dict) and bool(raw.get("per_location", False))
+
+    def placeholders(self, intent: str) -> List[Tuple[str, str]]:
+        """(placeholder, its value now) for each detail the text and `more` may use: clinic.yml's (the first
+        location's for a per-location answer); the value is "" when clinic.yml leaves it empty or does not load."""
+        allowed = _allowed(self.per_location(intent))
+        try:
+            values = _values(load_clinic_details(self.clinic_file), self.per_location(intent))
+        except (ValueError, OSError, yaml.YAMLError):
+            values = {}
+        return [(name, values.get(name, "")) for name in sorted(allowed)]
+
+    @staticmethod
+    def if_unset_placeholders() -> List[str]:
+        """What if_unset may use: only the details that can never be empty."""
+        return sorted(ALWAYS_SET)
+
+    # Preview ---------------------------------------------------------------------------------------------------
+
+    def preview(self, form: PracticalForm) -> PracticalPreview:
+        """The form as a patient of the first location reads it, filled by the bot's own ClinicAnswers. Runs before
+        validation: an unknown placeholder or a stray brace is shown as it is written instead of failing."""
+        form = _cleaned(form)
+        per_location = self.per_location(form.intent)
+        try:
+            details = load_clinic_details(self.clinic_file)
+        except (ValueError, OSError, yaml.YAMLError) as error:
+            return PracticalPreview(form.text, "", [], [], form.if_unset, unavailable=_first_line(error))
+        place = details.locations[0] if per_location and details.locations else None
+        values = _values(details, per_location)
+        known = set(values)
+        answer = ClinicAnswer(form.intent, form.title, _previewable(form.text, known),
+                              tuple(_previewable(m, known) for m in form.more),
+                              _previewable(form.if_unset, known), per_location)
+        default = _previewable(self._unset_message(), known)
+        filled = ClinicAnswers({form.intent: answer}, details, default).reply(form.intent, place)
+        left_out = [original for original, sentence in zip(form.more, answer.more)
+                    if any(not values.get(name) for name in placeholders_in(sentence))]
+        when_missing = clean_text((answer.if_unset or default).format_map(values))
+        return PracticalPreview(filled.text, place.name if place else "", list(filled.marker.get("unset", [])),
+                                left_out, when_missing)
+
+    def _unset_message(self) -> str:
+        try:
+            messages = (load_yaml(self.messages_file) or {}).get("messages") or {}
+        except (OSError, yaml.YAMLError):
+            messages = {}
+        return clean_text(messages.get(UNSET_MESSAGE, ""))
+
+    # Checking and saving ---------------------------------------------------------------------------------------
+
+    def problems(self, form: PracticalForm) -> List[str]:
+        """What `make validate` would refuse in this entry once saved, as plain sentences; empty when it would pass.
+        KeyError for an intent with no practical answer."""
+        try:
+            document = round_trip_yaml().load(self.path.read_text(encoding="utf-8"))
+        except RuamelYAMLError as error:
+            return [_unreadable(error)]
+        entry = _entry(document, form.intent)
+        return self._apply(entry, _cleaned(form))
+
+    def save(self, form: PracticalForm, who: str, audit: Optional[AuditLog] = None) -> PracticalSaveResult:
+        """Writes the form into its entry unless problems() finds any (then the file is left untouched and the
+        result says why), and records the change in ``audit`` (default: this file's audit log). KeyError for an
+        intent with no practical answer."""
+        form = _cleaned(form)
+        with file_lock(self.path):
+            result = self._save_locked(form)
+        if result.changed:
+            (audit or self.audit).record(who, AUDIT_ACTION, form.intent, before=result.before, after=result.after)
+        return result
+
+    def _save_locked(self, form: PracticalForm) -> PracticalSaveResult:
+        original = self.path.read_text(encoding="utf-8")
+        try:
+            document = round_trip_yaml().load(original)
+        except RuamelYAMLError as error:
+            return PracticalSaveResult(False, [_unreadable(error)], {}, {})
+        entry = _entry(document, form.intent)
+        before = jsonable(entry)
+        problems = self._apply(entry, form)
+        after = jsonable(entry)
+        if problems:
+            return PracticalSaveResult(False, problems, before, after)
+        edited = splice_entry(original, document, form.intent)
+        if edited == original:
+            return PracticalSaveResult(True, [], before, after)
+        try:
+            check_read_back(original, edited, form.intent, plain_data(entry))
+            self._check_again(edited, form)
+        except EditorError as error:
+            return PracticalSaveResult(False, [str(error)], before, after)
+        write_atomically(self.path, edited)
+        return PracticalSaveResult(True, [], before, after, changed=True)
+
+    def _apply(self, entry: CommentedMap, form: PracticalForm) -> List[str]:
+        """Puts the form into ``entry`` and returns validate's errors on it, in the form's words."""
+        trim_trailing_comment(entry)  # the blank line before the next entry: splice_entry keeps it from the file
+        _set_title(entry, form.title)
+        _set_folded(entry, "text", form.text, before=("more", "if_unset"))
+        _set_more(entry, form.more)
+        if form.if_unset:
+            _set_folded(entry, "if_unset", form.if_unset, before=())
+        elif "if_unset" in entry:
+            del entry["if_unset"]
+        found = check_clinic_answer(self.path, form.intent, entry, 0, self._values_for_checks())
+        return [_plain_problem(p, form, bool(entry.get("per_location", False))) for p in found if p.level == "error"]
+
+    def _check_again(self, edited: str, form: PracticalForm) -> None:
+        """The edited file as the bot and `make validate` read it: the entry is the form, and passes the checks."""
+        try:
+            entry = ((yaml.safe_load(edited) or {}).get("answers") or {}).get(form.intent)
+        except yaml.YAMLError as error:
+            raise EditorError(f"The edited file would not read back ({_first_line(error)}): nothing was "
+                              "saved") from error
+        errors = [p for p in check_clinic_answer(self.path, form.intent, entry, 0, {}) if p.level == "error"]
+        seen = parse_clinic_answers({"answers": {form.intent: entry}})[form.intent]
+        if errors or (seen.title, seen.text, list(seen.more), seen.if_unset) != (
+                form.title, form.text, form.more, form.if_unset):
+            raise EditorError(f"Saving '{form.intent}' would not have written it as intended, so nothing was "
+                              "saved: please tell whoever maintains the assistant")
+
+    def _values_for_checks(self) -> Dict[str, str]:
+        """As check_clinic_answers builds them: the clinic's details and every location's (only warnings use them)."""
+        try:
+            details = load_clinic_details(self.clinic_file)
+        except (ValueError, OSError, yaml.YAMLError):
+            return {}
+        return {**details.placeholders(),
+                **{name: value for place in details.locations for name, value in place.placeholders().items()}}
+
+
+# The form into the entry ---------------------------------------------------------------------------------------
+
+
+def _cleaned(form: PracticalForm) -> PracticalForm:
+    """What a browser sends (\\r\\n, extra spaces, blank lines between the sentences) as the bot will show it."""
+    return PracticalForm(intent=form.intent, title=clean_text(form.title), text=clean_text(form.text),
+                         more=[clean_text(m) for m in form.more if clean_text(m)], if_unset=clean_text(form.if_unset))
+
+
+def _entry(document: Any, intent: str) -> CommentedMap:
+    entries = (document or {}).get("answers") or {}
+    entry = entries[intent]  # KeyError: no such answer
+    if not isinstance(entry, CommentedMap):
+        entry = CommentedMap()
+        entries[intent] = entry
+    return entry
+
+
+def _set_title(entry: CommentedMap, title: str) -> None:
+    old = entry.get("title")
+    if clean_text(old) != title:
+        put_key(entry, "title", type(old)(title) if isinstance(old, ScalarString) else title,
+             before=("per_location", "text", "more", "if_unset"))
+
+
+def _set_folded(entry: CommentedMap, key: str, text: str, before: Tuple[str, ...]) -> None:
+    old = entry.get(key)
+    if old is not None and clean_text(old) == text:
+        return  # unchanged: keep it as it is written
+    put_key(entry, key, folded_text(text, TEXT_INDENT, old), before=before)
+
+
+def _set_more(entry: CommentedMap, sentences: List[str]) -> None:
+    old = entry.get("more")
+    old_items = list(old) if isinstance(old, list) else []
+    if [clean_text(item) for item in old_items] == sentences and (old is not None or not sentences):
+        return
+    if not sentences:
+        if "more" in entry:
+            del entry["more"]
+        return
+    kept = {clean_text(item): item for item in old_items}  # an unchanged sentence keeps how it is written
+    more = CommentedSeq()
+    for sentence in sentences:
+        more.append(kept.get(sentence, DoubleQuotedScalarString(sentence)))  # quoted, as the file writes them
+    put_key(entry, "more", more, before=("if_unset",))
+
+
+# Placeholders --------------------------------------------------------------------------------------------------
+
+
+def _allowed(per_location: bool) -> Set[str]:
+    return CLINIC_PLACEHOLDERS | (LOCATION_ONLY if per_location else set())
+
+
+def _values(details: ClinicDetails, per_location: bool) -> Dict[str, str]:
+    """The values the bot fills in, as ClinicAnswers.reply builds them for the first location."""
+    place: Optional[Location] = details.locations[0] if per_location and details.locations else None
+    return {**details.placeholders(), **(place.placeholders() if place else {})}
+
+
+def _previewable(text: str, known: Set[str]) -> str:
+    """``text`` unchanged when str.format fills it as the bot will; otherwise with every brace that is not a known
+    {placeholder} doubled, so that the preview shows it as written instead of failing."""
+    try:
+        if placeholders_in(text) <= known:
+            return text
+    except ValueError:
+        pass
+    parts, last = [], 0
+    for found in KNOWN_PLACEHOLDER.finditer(text):
+        parts.append(_doubled(text[last:found.start()]))
+        parts.append(found.group(0) if found.group(1) in known else _doubled(found.group(0)))
+        last = found.end()
+    return "".join(parts + [_doubled(text[last:])])
+
+
+def _doubled(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+# Problems in plain words ---------------------------------------------------------------------------------------
+
+
+def _unreadable(error: Exception) -> str:
+    return (f"The practical answers file does not read as YAML ({_first_line(error)}): nothing can be saved until "
+            "it is fixed (`make validate` shows the line)")
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _part(message: str, form: PracticalForm) -> Tuple[str, str]:
+    """(the form's name for the part the message is about, the rest of the message)."""
+    where = f"practical answer '{form.intent}'"
+    rest = message[len(where):] if message.startswith(where) else ": " + message
+    for suffix in (" (more)", " (if_unset)"):
+        if rest.startswith(suffix):
+            return PARTS[suffix], rest[len(suffix):]
+    return PARTS[""], rest
+
+
+def _plain_problem(problem: Problem, form: PracticalForm, per_location: bool) -> str:
+    """validate's message without its file:line, in the words of the form's fields."""
+    label, rest = _part(problem.message, form)
+    if rest == " has no title":
+        return "The title is empty: write the 2 to 4 words the \u201cDid you mean\u201d buttons show"
+    if rest == " has no text":
+        return "The answer has no text: write what the patient should read"
+    found = PLACEHOLDER_PROBLEM.match(rest)
+    if found:
+        return _placeholder_problem(label, found.group(1), form, per_location)
+    if BRACE_PROBLEM.match(rest):
+        return (f"{label} has a curly bracket {{ or }} that is not part of a placeholder: write placeholders as "
+                "{name}, or remove the bracket")
+    return label + rest
+
+
+def _placeholder_problem(label: str, name: str, form: PracticalForm, per_location: bool) -> str:
+    if label == PARTS[" (more)"]:
+        numbers = [str(n) for n, sentence in enumerate(form.more, start=1) if f"{{{name}" in sentence]
+        label = f"Sentence {', '.join(numbers)} under \u201cmore\u201d" if numbers else label
+    if label == PARTS[" (if_unset)"]:
+        allowed = ", ".join(f"{{{n}}}" for n in sorted(ALWAYS_SET))
+        return (f"{label} uses {{{name}}}: it may use only the details that are never empty, {allowed}, since it "
+                "is what the patient reads when a detail is missing")
+    allowed = ", ".join(f"{{{n}}}" for n in sorted(_allowed(per_location)))
+    why = (f" ({{{name}}} is a detail of a location, and this answer does not depend on the location)"
+           if name in LOCATION_ONLY and not per_location else "")
+    return (f"{label} uses {{{name}}}, which the bot cannot fill in{why}: use only {allowed}, or remove the curly "
+            "brackets")

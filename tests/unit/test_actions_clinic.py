@@ -1,0 +1,122 @@
+"""action_answer_clinic and the fallback, driven with CollectingDispatcher and trackers: exact slot events and
+answer markers, for a one-location clinic (the repo's clinic.yml) and a two-location one."""
+import pytest
+from rasa_sdk.events import SlotSet
+
+import actions.answer_clinic
+import actions.suggest_topics
+from actions.answer_clinic import ActionAnswerClinic
+from actions.reply import ActionReply
+from actions.suggest_topics import ActionSuggestTopics
+from tests.conftest import make_tracker
+from tests.unit.test_clinic_answers import TWO_LOCATIONS, knowledge_with
+
+
+def markers(dispatcher):
+    return [m["custom"].get("answer") for m in dispatcher.messages]
+
+
+@pytest.fixture
+def two_locations(tmp_path, monkeypatch):
+    knowledge = knowledge_with(tmp_path, TWO_LOCATIONS)
+    monkeypatch.setattr(actions.answer_clinic, "default_knowledge", lambda: knowledge)
+    monkeypatch.setattr(actions.suggest_topics, "default_knowledge", lambda: knowledge)
+    return knowledge
+
+
+def test_one_location_answers_at_once(dispatcher, knowledge):
+    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_hours", "what are your hours"), {})
+    assert markers(dispatcher) == ["ask_hours", "helpful_question"]
+    assert dispatcher.messages[0]["text"] == knowledge.practical("ask_hours").text
+    assert events == [SlotSet("pending_location_topic", None)]  # one location: nothing to remember
+
+
+def test_a_question_that_does_not_depend_on_the_location_sets_no_location(dispatcher, two_locations):
+    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_refill", "i need a refill"), {})
+    assert markers(dispatcher) == ["ask_refill", "helpful_question"]
+    assert events == [SlotSet("pending_location_topic", None)]
+
+
+def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_locations):
+    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_hours", "when are you open"), {})
+    assert markers(dispatcher) == ["which_location"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        '/ask_hours{"location": "northside_office"}', '/ask_hours{"location": "downtown_office"}']
+    assert events == [SlotSet("pending_location_topic", "ask_hours")]
+
+    dispatcher.messages.clear()
+    button = make_tracker("ask_hours", '/ask_hours{"location": "northside_office"}',
+                          entities=[{"entity": "location", "value": "northside_office"}],
+                          slots={"pending_location_topic": "ask_hours"})
+    events = ActionAnswerClinic().run(dispatcher, button, {})
+    assert markers(dispatcher) == ["ask_hours", "helpful_question"]
+    assert dispatcher.messages[0]["custom"]["location"] == "northside_office"
+    assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "northside_office")]
+
+
+def test_the_chosen_location_is_remembered_for_the_next_question(dispatcher, two_locations):
+    tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office"})
+    ActionAnswerClinic().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "clinic", "sources": [],
+                                                "location": "northside_office"}
+
+
+def test_a_location_named_in_the_question_needs_no_asking(dispatcher, two_locations):
+    ActionAnswerClinic().run(dispatcher, make_tracker("ask_location", "where is the downtown office exactly"), {})
+    assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
+
+
+def test_a_typed_reply_to_which_location_answers_the_waiting_question(dispatcher, two_locations):
+    """"downtown please" is no topic of its own: the fallback answers the question that waited for it."""
+    tracker = make_tracker("nlu_fallback", "downtown please", slots={"pending_location_topic": "ask_hours"},
+                           ranking=[{"name": "nlu_fallback", "confidence": 0.3}])
+    events = ActionSuggestTopics().run(dispatcher, tracker, {})
+    assert markers(dispatcher) == ["ask_hours", "helpful_question"]
+    assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
+    assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "downtown_office")]
+
+
+def test_a_new_question_naming_a_location_is_answered_as_asked(dispatcher, two_locations):
+    tracker = make_tracker("ask_parking", "ok and what about parking at the downtown office, my dad uses a walker",
+                           slots={"pending_location_topic": "ask_hours"})
+    ActionAnswerClinic().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"]["answer"] == "ask_parking"
+
+
+def test_the_fallback_offers_the_common_practical_topics(dispatcher, knowledge):
+    tracker = make_tracker("nlu_fallback", "blorp", ranking=[{"name": "nlu_fallback", "confidence": 0.4},
+                                                             {"name": "ask_cost", "confidence": 0.1}])
+    ActionSuggestTopics().run(dispatcher, tracker, {})
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["/ask_cost", "/ask_hours", "/ask_location", "/human_handoff"]
+    assert dispatcher.messages[0]["buttons"][1]["title"] == knowledge.clinic_answers["ask_hours"].title
+
+
+def test_a_personal_question_about_preparation_gets_the_refusal_then_the_general_part(dispatcher, knowledge):
+    """"i take eliquis, do i stop it before my injection?": never an instruction, the general preparation answer."""
+    tracker = make_tracker("ask_personal_advice", "i take eliquis, do i stop it before my injection friday",
+                           triage={"general_intent": {"name": "ask_procedure_prep", "confidence": 0.8}})
+    ActionReply().run(dispatcher, tracker, {})
+    assert markers(dispatcher) == ["ask_personal_advice", "general_not_your_case", "ask_procedure_prep",
+                                   "helpful_question"]
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "greet", "ask_cost"])
+def test_a_bare_location_name_read_as_another_intent_still_answers_the_waiting_question(dispatcher, two_locations,
+                                                                                         monkeypatch, intent):
+    import actions.answer_faq
+    import actions.reply
+    monkeypatch.setattr(actions.reply, "default_knowledge", lambda: two_locations)
+    monkeypatch.setattr(actions.answer_faq, "default_knowledge", lambda: two_locations)
+    action = actions.answer_faq.ActionAnswerFaq() if intent.startswith("ask_") else ActionReply()
+    tracker = make_tracker(intent, "northside", slots={"pending_location_topic": "ask_location"})
+    action.run(dispatcher, tracker, {})
+    assert markers(dispatcher) == ["ask_location", "helpful_question"]
+
+
+def test_an_urgent_message_naming_a_location_is_never_taken_for_the_reply(dispatcher, two_locations, monkeypatch):
+    import actions.reply
+    monkeypatch.setattr(actions.reply, "default_knowledge", lambda: two_locations)
+    tracker = make_tracker("emergency", "northside chest pain", slots={"pending_location_topic": "ask_location"})
+    ActionReply().run(dispatcher, tracker, {})
+    assert markers(dispatcher) == ["emergency"]
