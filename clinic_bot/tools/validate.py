@@ -25,7 +25,7 @@ from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
-from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.problems import Problem, answers_match_intents
 from clinic_bot.tools.validate_clinic import check_clinic, check_clinic_answers, check_practical_intents_of_triage
 
 MIN_EXAMPLES = 20
@@ -212,16 +212,10 @@ def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.dat
     file = Path(file or paths.ANSWERS_FILE)
     answers = (load_yaml(file) or {}).get("answers") or {}
     values = canonical_values()
-    problems: List[Problem] = []
-    for intent in sorted(faq_intents - set(answers)):
-        problems.append(Problem(file, 0, "error", f"FAQ intent '{intent}' has no curated answer: add one"))
+    problems = answers_match_intents(file, answers, faq_intents, domain_intents, "FAQ", "action_answer_faq",
+                                     "data/rules/faq.yml")
     for intent, answer in answers.items():
         line = line_of(answers, intent)
-        if intent not in domain_intents:
-            problems.append(Problem(file, line, "error", f"answer '{intent}' has no intent in domain.yml"))
-        elif intent not in faq_intents:
-            problems.append(Problem(file, line, "error", f"answer '{intent}' has no rule to action_answer_faq "
-                                    "in data/rules/faq.yml"))
         problems += check_answer(file, intent, answer, line, values, today)
     return problems
 

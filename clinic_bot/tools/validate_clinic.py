@@ -15,7 +15,7 @@ from clinic_bot.content.clinic_config import (
     placeholder_lines,
 )
 from clinic_bot.content.yaml_lines import line_of, load_yaml
-from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.problems import Problem, answers_match_intents
 
 # What an if_unset text may use: only the details that can never be empty.
 ALWAYS_SET = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
@@ -123,8 +123,8 @@ def check_clinic_answers(clinic_intents: Set[str], domain_intents: Set[str],
                          file: Path = paths.CLINIC_ANSWERS_FILE) -> List[Problem]:
     """Every practical answer, and one for every intent whose rule runs action_answer_clinic."""
     answers = (load_yaml(file) or {}).get("answers") or {}
-    problems = [Problem(file, 0, "error", f"practical intent '{intent}' has no answer: add one")
-                for intent in sorted(clinic_intents - set(answers))]
+    problems = answers_match_intents(file, answers, clinic_intents, domain_intents, "practical",
+                                     "action_answer_clinic", "data/rules/clinic.yml")
     try:
         details = load_clinic_details()
         values = {**details.placeholders(),
@@ -133,11 +133,6 @@ def check_clinic_answers(clinic_intents: Set[str], domain_intents: Set[str],
         values = {}  # check_clinic reports why
     for intent, answer in answers.items():
         line = line_of(answers, intent)
-        if intent not in domain_intents:
-            problems.append(Problem(file, line, "error", f"practical answer '{intent}' has no intent in domain.yml"))
-        elif intent not in clinic_intents:
-            problems.append(Problem(file, line, "error", f"practical answer '{intent}' has no rule to "
-                                    "action_answer_clinic in data/rules/clinic.yml"))
         problems += check_clinic_answer(file, intent, answer, line, values)
     return problems
 
