@@ -63,8 +63,12 @@ def send_practical_answer(dispatcher: CollectingDispatcher, tracker: Tracker, kn
         return [SlotSet(PENDING_SLOT, intent)]
     send(dispatcher, knowledge.practical(intent, location))
     send(dispatcher, *helpful_question(knowledge))
-    events: List[Dict[Text, Any]] = [SlotSet(PENDING_SLOT, None)]
-    if location is not None and knowledge.clinic_answers[intent].per_location:
+    # Only real changes: a no-op slot event would still be stored with every practical answer.
+    events: List[Dict[Text, Any]] = []
+    if tracker.get_slot(PENDING_SLOT) is not None:
+        events.append(SlotSet(PENDING_SLOT, None))
+    if (location is not None and knowledge.clinic_answers[intent].per_location
+            and tracker.get_slot(LOCATION_SLOT) != location.key):
         events.append(SlotSet(LOCATION_SLOT, location.key))
     return events
 

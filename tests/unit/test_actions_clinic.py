@@ -28,13 +28,14 @@ def test_one_location_answers_at_once(dispatcher, knowledge):
     events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_hours", "what are your hours"), {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["text"] == knowledge.practical("ask_hours").text
-    assert events == [SlotSet("pending_location_topic", None)]  # one location: nothing to remember
+    assert events == []  # one location and nothing waiting: nothing to remember
 
 
 def test_a_question_that_does_not_depend_on_the_location_sets_no_location(dispatcher, two_locations):
-    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_refill", "i need a refill"), {})
+    tracker = make_tracker("ask_refill", "i need a refill", slots={"pending_location_topic": "ask_hours"})
+    events = ActionAnswerClinic().run(dispatcher, tracker, {})
     assert markers(dispatcher) == ["ask_refill", "helpful_question"]
-    assert events == [SlotSet("pending_location_topic", None)]
+    assert events == [SlotSet("pending_location_topic", None)]  # the waiting question is dropped
 
 
 def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_locations):
@@ -56,9 +57,10 @@ def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_location
 
 def test_the_chosen_location_is_remembered_for_the_next_question(dispatcher, two_locations):
     tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office"})
-    ActionAnswerClinic().run(dispatcher, tracker, {})
+    events = ActionAnswerClinic().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "clinic", "sources": [],
                                                 "location": "northside_office"}
+    assert events == []  # already remembered
 
 
 def test_a_location_named_in_the_question_needs_no_asking(dispatcher, two_locations):
