@@ -40,9 +40,11 @@ def chosen_location(tracker: Tracker, knowledge: Knowledge) -> Optional[Location
 def waiting_topic(tracker: Tracker, knowledge: Knowledge) -> Optional[str]:
     """The practical question still waiting for a location, when this message is the reply naming one."""
     topic = tracker.get_slot(PENDING_SLOT)
+    if topic not in knowledge.clinic_answers:
+        return None  # nothing waits: the usual case, no need to read the text
     text = tracker.latest_message.get("text") or ""
     named = knowledge.clinic.locations_named_in(text)
-    if topic not in knowledge.clinic_answers or len(named) != 1:
+    if len(named) != 1:
         return None
     name_words = {word for name in named[0].names() for word in name.split()}
     other_words = [word for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in name_words]

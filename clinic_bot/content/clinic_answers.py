@@ -55,6 +55,11 @@ class FilledAnswer:
     marker: Dict[str, Any]
 
 
+def filled_values(clinic: ClinicDetails, place: Optional[Location]) -> Dict[str, str]:
+    """What the placeholders of an answer are filled with: the clinic's details, and the location's when given."""
+    return {**clinic.placeholders(), **(place.placeholders() if place else {})}
+
+
 class ClinicAnswers:
     def __init__(self, answers: Dict[str, ClinicAnswer], clinic: ClinicDetails, unset_text: str) -> None:
         self.answers = answers
@@ -69,7 +74,7 @@ class ClinicAnswers:
         """The answer for ``intent`` at ``location`` (the only location when there is one)."""
         answer = self.answers[intent]
         place = location or (self.clinic.locations[0] if answer.per_location and self.clinic.locations else None)
-        values = {**self.clinic.placeholders(), **(place.placeholders() if place else {})}
+        values = filled_values(self.clinic, place)
         unset = sorted(name for name in placeholders_in(answer.text) if not values.get(name))
         if unset:
             text = (answer.if_unset or self.unset_text).format_map(values)

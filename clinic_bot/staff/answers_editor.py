@@ -173,8 +173,8 @@ class AnswersFile:
         try:
             document = round_trip_yaml().load(self.path.read_text(encoding="utf-8"))
         except RuamelYAMLError as error:
-            return [_unreadable(error)]
-        return _apply(_entry(document, form.intent), form, today, self.path)
+            return [unreadable(error)]
+        return _apply(entry_of(document, form.intent), form, today, self.path)
 
     def save(self, form: AnswerForm, today: dt.date) -> SaveResult:
         """Writes the form into the file with reviewed = today, unless problems() finds any: then the file is left
@@ -184,8 +184,8 @@ class AnswersFile:
             try:
                 document = round_trip_yaml().load(original)
             except RuamelYAMLError as error:
-                return SaveResult(False, [_unreadable(error)], {}, {})
-            entry = _entry(document, form.intent)
+                return SaveResult(False, [unreadable(error)], {}, {})
+            entry = entry_of(document, form.intent)
             before = jsonable(entry)
             problems = _apply(entry, form, today, self.path)
             after = jsonable(entry)
@@ -200,13 +200,19 @@ class AnswersFile:
 # The form applied to the answer --------------------------------------------------------------------------------
 
 
-def _unreadable(error: Exception) -> str:
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return (f"The answers file does not read as YAML ({first_line}): nothing can be saved until it is fixed "
+def first_line(error: Exception) -> str:
+    """An error's first line, for a message in plain words."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def unreadable(error: Exception, what: str = "The answers file") -> str:
+    return (f"{what} does not read as YAML ({first_line(error)}): nothing can be saved until it is fixed "
             "(`make validate` shows the line)")
 
 
-def _entry(document: Any, intent: str) -> CommentedMap:
+def entry_of(document: Any, intent: str) -> CommentedMap:
+    """The entry of ``intent`` under `answers:` of a round-trip document, as a mapping; KeyError when missing."""
     answers = (document or {}).get("answers") or {}
     entry = answers[intent]  # KeyError: no such answer
     if not isinstance(entry, CommentedMap):

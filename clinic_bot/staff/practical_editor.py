@@ -24,17 +24,20 @@ from clinic_bot.content.clinic_answers import (
     UNSET_MESSAGE,
     ClinicAnswer,
     ClinicAnswers,
+    filled_values,
     parse_clinic_answers,
     placeholders_in,
 )
-from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
+from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.staff.answers_editor import (
     TEXT_INDENT,
     EditorError,
     check_read_back,
     clean_text,
+    entry_of,
     file_lock,
+    first_line,
     folded_text,
     jsonable,
     plain_data,
@@ -42,13 +45,21 @@ from clinic_bot.staff.answers_editor import (
     round_trip_yaml,
     splice_entry,
     trim_trailing_comment,
+    unreadable,
     write_atomically,
 )
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.tools.problems import Problem
-from clinic_bot.tools.validate_clinic import ALWAYS_SET, CLINIC_PLACEHOLDERS, LOCATION_ONLY, check_clinic_answer
+from clinic_bot.tools.validate_clinic import (
+    ALWAYS_SET,
+    CLINIC_PLACEHOLDERS,
+    LOCATION_ONLY,
+    check_clinic_answer,
+    detail_values,
+)
 
 AUDIT_ACTION = "edited practical answer"
+WHAT = "The practical answers file"  # how a problem names the file
 KNOWN_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 PLACEHOLDER_PROBLEM = re.compile(r" uses unknown placeholder \{(.*?)\}; allowed: ", re.S)
 BRACE_PROBLEM = re.compile(r": .*; write placeholders as \{name\}$", re.S)
@@ -147,7 +158,7 @@ class PracticalAnswersFile:
         try:
             details = load_clinic_details(self.clinic_file)
         except (ValueError, OSError, yaml.YAMLError) as error:
-            return PracticalPreview(form.text, "", [], [], form.if_unset, unavailable=_first_line(error))
+            return PracticalPreview(form.text, "", [], [], form.if_unset, unavailable=first_line(error))
         place = details.locations[0] if per_location and details.locations else None
         values = _values(details, per_location)
         known = set(values)
@@ -177,8 +188,8 @@ class PracticalAnswersFile:
         try:
             document = round_trip_yaml().load(self.path.read_text(encoding="utf-8"))
         except RuamelYAMLError as error:
-            return [_unreadable(error)]
-        entry = _entry(document, form.intent)
+            return [unreadable(error, WHAT)]
+        entry = entry_of(document, form.intent)
         return self._apply(entry, _cleaned(form))
 
     def save(self, form: PracticalForm, who: str, audit: Optional[AuditLog] = None) -> PracticalSaveResult:
@@ -197,8 +208,8 @@ class PracticalAnswersFile:
         try:
             document = round_trip_yaml().load(original)
         except RuamelYAMLError as error:
-            return PracticalSaveResult(False, [_unreadable(error)], {}, {})
-        entry = _entry(document, form.intent)
+            return PracticalSaveResult(False, [unreadable(error, WHAT)], {}, {})
+        entry = entry_of(document, form.intent)
         before = jsonable(entry)
         problems = self._apply(entry, form)
         after = jsonable(entry)
@@ -233,7 +244,7 @@ class PracticalAnswersFile:
         try:
             entry = ((yaml.safe_load(edited) or {}).get("answers") or {}).get(form.intent)
         except yaml.YAMLError as error:
-            raise EditorError(f"The edited file would not read back ({_first_line(error)}): nothing was "
+            raise EditorError(f"The edited file would not read back ({first_line(error)}): nothing was "
                               "saved") from error
         errors = [p for p in check_clinic_answer(self.path, form.intent, entry, 0, {}) if p.level == "error"]
         seen = parse_clinic_answers({"answers": {form.intent: entry}})[form.intent]
@@ -243,13 +254,7 @@ class PracticalAnswersFile:
                               "saved: please tell whoever maintains the assistant")
 
     def _values_for_checks(self) -> Dict[str, str]:
-        """As check_clinic_answers builds them: the clinic's details and every location's (only warnings use them)."""
-        try:
-            details = load_clinic_details(self.clinic_file)
-        except (ValueError, OSError, yaml.YAMLError):
-            return {}
-        return {**details.placeholders(),
-                **{name: value for place in details.locations for name, value in place.placeholders().items()}}
+        return detail_values(self.clinic_file)
 
 
 # The form into the entry ---------------------------------------------------------------------------------------
@@ -259,15 +264,6 @@ def _cleaned(form: PracticalForm) -> PracticalForm:
     """What a browser sends (\\r\\n, extra spaces, blank lines between the sentences) as the bot will show it."""
     return PracticalForm(intent=form.intent, title=clean_text(form.title), text=clean_text(form.text),
                          more=[clean_text(m) for m in form.more if clean_text(m)], if_unset=clean_text(form.if_unset))
-
-
-def _entry(document: Any, intent: str) -> CommentedMap:
-    entries = (document or {}).get("answers") or {}
-    entry = entries[intent]  # KeyError: no such answer
-    if not isinstance(entry, CommentedMap):
-        entry = CommentedMap()
-        entries[intent] = entry
-    return entry
 
 
 def _set_title(entry: CommentedMap, title: str) -> None:
@@ -308,9 +304,8 @@ def _allowed(per_location: bool) -> Set[str]:
 
 
 def _values(details: ClinicDetails, per_location: bool) -> Dict[str, str]:
-    """The values the bot fills in, as ClinicAnswers.reply builds them for the first location."""
-    place: Optional[Location] = details.locations[0] if per_location and details.locations else None
-    return {**details.placeholders(), **(place.placeholders() if place else {})}
+    """The values the bot fills in for the first location (ClinicAnswers.reply's)."""
+    return filled_values(details, details.locations[0] if per_location and details.locations else None)
 
 
 def _previewable(text: str, known: Set[str]) -> str:
@@ -334,16 +329,6 @@ def _doubled(text: str) -> str:
 
 
 # Problems in plain words ---------------------------------------------------------------------------------------
-
-
-def _unreadable(error: Exception) -> str:
-    return (f"The practical answers file does not read as YAML ({_first_line(error)}): nothing can be saved until "
-            "it is fixed (`make validate` shows the line)")
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _part(message: str, form: PracticalForm) -> Tuple[str, str]:

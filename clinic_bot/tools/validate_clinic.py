@@ -2,7 +2,9 @@
 (knowledge/clinic_answers.yml): required fields, demo values still marked PLACEHOLDER, misspelt keys, locations,
 and answers that use only details that exist."""
 from pathlib import Path
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Optional, Set
+
+import yaml
 
 from clinic_bot import paths
 from clinic_bot.content.clinic_answers import placeholders_in
@@ -119,18 +121,24 @@ def check_practical_intents_of_triage(clinic_intents: Set[str], file: Path = pat
     return []
 
 
+def detail_values(clinic_file: Optional[Path] = None) -> Dict[str, str]:
+    """Every detail of clinic.yml, the locations' included, for the warnings about empty ones; {} when clinic.yml
+    does not load (check_clinic says why)."""
+    try:
+        details = load_clinic_details(clinic_file)
+    except (ValueError, OSError, yaml.YAMLError):
+        return {}
+    return {**details.placeholders(),
+            **{name: value for place in details.locations for name, value in place.placeholders().items()}}
+
+
 def check_clinic_answers(clinic_intents: Set[str], domain_intents: Set[str],
                          file: Path = paths.CLINIC_ANSWERS_FILE) -> List[Problem]:
     """Every practical answer, and one for every intent whose rule runs action_answer_clinic."""
     answers = (load_yaml(file) or {}).get("answers") or {}
     problems = answers_match_intents(file, answers, clinic_intents, domain_intents, "practical",
                                      "action_answer_clinic", "data/rules/clinic.yml")
-    try:
-        details = load_clinic_details()
-        values = {**details.placeholders(),
-                  **{name: value for place in details.locations for name, value in place.placeholders().items()}}
-    except ValueError:
-        values = {}  # check_clinic reports why
+    values = detail_values()
     for intent, answer in answers.items():
         line = line_of(answers, intent)
         problems += check_clinic_answer(file, intent, answer, line, values)
