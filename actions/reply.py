@@ -8,7 +8,13 @@ from actions.answer_clinic import answer_waiting_topic
 from actions.answer_faq import send_answer
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
-from clinic_bot.content.triage_replies import GENERAL_NOT_YOUR_CASE, general_intent_for_personal, urgent_reply
+from clinic_bot.content.triage_replies import (
+    GENERAL_NOT_YOUR_CASE,
+    check_in_reply,
+    general_intent_for_personal,
+    is_check_in,
+    urgent_reply,
+)
 from clinic_bot.intents import EMERGENCY_INTENT, PERSONAL_INTENT
 
 
@@ -19,6 +25,9 @@ class ActionReply(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent == EMERGENCY_INTENT and is_check_in(tracker.latest_message):
+            send(dispatcher, *check_in_reply(knowledge, tracker.latest_message))
+            return []
         if intent == EMERGENCY_INTENT:
             send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
             return []

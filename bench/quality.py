@@ -51,9 +51,12 @@ class RasaNLU:
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model))
 
-    def parse_full(self, text: str) -> Dict[str, Any]:
-        """The whole parse result of one message (intent, ranking, entities, triage)."""
-        return self._loop.run_until_complete(self._agent.parse_message(text))
+    def parse_full(self, text: str, tracker: Any = None) -> Dict[str, Any]:
+        """The whole parse result of one message (intent, ranking, entities, triage); with a tracker, as the next
+        message of that conversation."""
+        from rasa.core.channels.channel import UserMessage
+
+        return self._loop.run_until_complete(self._agent.processor.parse_message(UserMessage(text), tracker))
 
     def parse(self, texts: Sequence[str]) -> List[Dict[str, str]]:
         """Per text: the intent the bot acts on, and the classifier's own top intent (before the fallback)."""
@@ -96,7 +99,7 @@ def practical_intents() -> Set[str]:
 def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
     nlu = RasaNLU(model)
     try:
-        triage_figures = triage.through_nlu(nlu.parse_full, triage.dev_messages())
+        triage_figures = triage.through_nlu(nlu.parse_full)
         holdout = nlu.parse([e.text for e in sets.holdout])
         off_topic = [p["final"] for p in nlu.parse(sets.off_topic)]
         in_scope = [p["final"] for p in nlu.parse(sets.in_scope)]

@@ -5,23 +5,30 @@ import statistics
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Sequence
 
+from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT
 from clinic_bot.nlu.triage.component import TriageGate
-from clinic_bot.nlu.triage.data import LabelledMessage, read_messages
+from clinic_bot.nlu.triage.data import LabelledMessage
 from clinic_bot.nlu.triage.engine import load_from_model
-from clinic_bot.nlu.triage.evaluate import Share, TriageFigures, evaluate
+from clinic_bot.nlu.triage.evaluate import (
+    Share,
+    TriageFigures,
+    after_helpful_question,
+    evaluate_development_sets,
+    read_development_sets,
+)
 from clinic_bot.nlu.triage.tune import component_config
 from clinic_bot.paths import TRIAGE_TEST_DIR
 from tests.e2e.conftest import answers, post
 
-DEV_SETS = {"patients": TRIAGE_TEST_DIR / "dev_patients.jsonl", "everyday": TRIAGE_TEST_DIR / "dev_everyday.jsonl"}
 SAMPLE_PER_GROUP = 40
+URGENT_ANSWERS = {EMERGENCY_INTENT, CHECK_IN}  # the answers that show 911 and 988
 TIMING_MESSAGES = 600
 
 
 def dev_messages() -> List[LabelledMessage]:
-    return [m for path in DEV_SETS.values() for m in read_messages(path)]
+    return [m for messages in read_development_sets(TRIAGE_TEST_DIR).values() for m in messages]
 
 
 def _share(share: Share) -> Dict[str, Any]:
@@ -33,14 +40,15 @@ def figures_as_dict(figures: TriageFigures) -> Dict[str, Any]:
             for name, value in vars(figures).items()}
 
 
-def through_nlu(parse_full, messages: Sequence[LabelledMessage]) -> Dict[str, Any]:
-    figures = evaluate(parse_full, messages)
-    everyday = [m for m in messages if m.label == "off_topic"]
-    plain = evaluate(parse_full, [m for m in everyday if m.context != "everyday_sense"])
-    figurative = evaluate(parse_full, [m for m in everyday if m.context == "everyday_sense"])
-    return {**figures_as_dict(figures),
-            "everyday_plain_false_alarms": _share(plain.everyday_false_alarms),
-            "everyday_figurative_false_alarms": _share(figurative.everyday_false_alarms)}
+def through_nlu(parse_full: Callable[..., Mapping[str, Any]]) -> Dict[str, Any]:
+    """The development sets through the whole NLU, each message alone and the conversation replies also as the
+    answer to "Was this helpful?" (``parse_full(text, tracker)``)."""
+    after = after_helpful_question()
+    figures = evaluate_development_sets(parse_full, lambda text: parse_full(text, after),
+                                        read_development_sets(TRIAGE_TEST_DIR))
+    return {**figures_as_dict(figures.all_sets),
+            "aims": {key: {"label": label, **_share(share)} for key, (label, share) in figures.aims().items()},
+            "by_set": {name: figures_as_dict(each) for name, each in figures.by_set.items()}}
 
 
 def urgent_path_ms(model: Path, messages: Sequence[LabelledMessage]) -> Dict[str, float]:
@@ -60,8 +68,8 @@ def urgent_path_ms(model: Path, messages: Sequence[LabelledMessage]) -> Dict[str
 
 
 def through_bot(url: str, messages: Sequence[LabelledMessage]) -> Dict[str, Any]:
-    """A sample of each group through the REST webhook: urgent messages must get the `emergency` answer,
-    personal ones the refusal, general and everyday ones no alarm."""
+    """A sample of each group through the REST webhook: urgent messages must get 911/988 in the first reply (the
+    `emergency` answer or the `check_in`), personal ones the refusal, general and everyday ones neither."""
     groups: Dict[str, List[LabelledMessage]] = {}
     for message in messages:
         groups.setdefault("urgent" if message.urgent else message.label, []).append(message)
@@ -72,11 +80,12 @@ def through_bot(url: str, messages: Sequence[LabelledMessage]) -> Dict[str, Any]
         for message in sample:
             status, replies = post(url, {"sender": f"bench-triage-{uuid.uuid4().hex[:10]}", "message": message.text})
             got = answers(replies) if status == 200 and isinstance(replies, list) else [f"HTTP {status}"]
+            shown_911 = bool(URGENT_ANSWERS & set(got))
             if group == "urgent":
-                share.add("emergency" in got, message.text)
+                share.add(shown_911, message.text)
             elif group == "personal":
-                share.add(bool(got) and got[0] in ("ask_personal_advice", "emergency"), message.text)
+                share.add(bool(got) and got[0] in ("ask_personal_advice", *URGENT_ANSWERS), message.text)
             else:
-                share.add("emergency" not in got, message.text)
+                share.add(not shown_911, message.text)
         results[group] = _share(share)
     return results

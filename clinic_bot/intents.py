@@ -4,3 +4,6 @@ FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "emergency"  # only the triage gives it (clinic_bot/nlu/triage/component.py)
 PERSONAL_INTENT = "ask_personal_advice"
+# The triage's weak-evidence disposition ("is this happening now?"), and the answer marker of its message: the
+# triage reads the patient's reply to a bot message with this marker (clinic_bot/nlu/triage/conversation.py).
+CHECK_IN = "check_in"

@@ -17,7 +17,8 @@ RED_FLAGS_FILE = TRIAGE_LEXICON_DIR / "red_flags.yml"
 CONTEXT_TRIGGERS_FILE = TRIAGE_LEXICON_DIR / "context.yml"
 TRIAGE_TRAINING_DIR = REPO_ROOT / "data" / "triage"
 TRIAGE_TEST_DIR = REPO_ROOT / "tests" / "triage"
-TRIAGE_TUNING_FILE = TRIAGE_TEST_DIR / "tuning.jsonl"
+# The sets thresholds are chosen on (`make triage-tune`); the development sets (dev_*.jsonl) only measure.
+TRIAGE_TUNING_FILES = sorted(TRIAGE_TEST_DIR.glob("tuning*.jsonl"))
 SOURCES_DIR = KNOWLEDGE_DIR / "sources"
 ENTITY_PATTERNS_FILE = REPO_ROOT / "spacy_pipeline" / "entity_patterns.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"

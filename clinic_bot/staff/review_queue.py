@@ -1,8 +1,9 @@
 """The staff console's review lists: the messages `make review` would write, minus those already handled.
 
 Same selection as the CSV (clinic_bot/tools/review.py: fallback, low confidence, "not helpful", out of scope;
-emergencies apart). A message is "handled" once a staff member labelled it or marked it fine; that is kept
-in var/staff/review_done.json by the message's key (a one-way hash: no sender id is stored or shown).
+urgent messages apart, each with its disposition: the emergency message or a check-in). A message is "handled"
+once a staff member labelled it or marked it fine; that is kept in var/staff/review_done.json by the message's key
+(a one-way hash: no sender id is stored or shown).
 """
 import datetime as dt
 import json
@@ -18,7 +19,15 @@ from clinic_bot import paths
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.intents import FALLBACK_INTENT
 from clinic_bot.store.database import StoreLocation, is_server_url
-from clinic_bot.tools.review import DEFAULT_THRESHOLD, Turn, messages_to_review, read_conversations
+from clinic_bot.tools.review import (
+    DEFAULT_THRESHOLD,
+    Turn,
+    Urgent,
+    UrgentCounts,
+    count_dispositions,
+    messages_to_review,
+    read_conversations,
+)
 
 REVIEW_DONE_FILE = paths.STAFF_DIR / "review_done.json"
 DEFAULT_DAYS = 30
@@ -42,6 +51,7 @@ class ReviewItem:
     time: str
     likeliest: Tuple[str, ...]  # intents to offer first
     red_flag: Optional[str] = None
+    urgent: Optional[Urgent] = None  # for an urgent message: its disposition, what raised it, the answer
 
 
 def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE,
@@ -67,10 +77,10 @@ def _likeliest(turn: Turn) -> Tuple[str, ...]:
     return tuple(ranked[:LIKELIEST])
 
 
-def _item(turn: Turn, why: Sequence[str]) -> ReviewItem:
+def _item(turn: Turn, why: Sequence[str], urgent: Optional[Urgent] = None) -> ReviewItem:
     guess, confidence = turn.best_guess()
     return ReviewItem(turn.key, turn.text, tuple(why), guess, confidence, tuple(turn.answers), _when(turn.time),
-                      _likeliest(turn), turn.red_flag)
+                      _likeliest(turn), turn.red_flag, urgent)
 
 
 class ReviewQueue:
@@ -86,13 +96,24 @@ class ReviewQueue:
 
     def lists(self) -> Tuple[List[ReviewItem], List[ReviewItem]]:
         """(messages to label, urgent messages to check), oldest first, without the handled ones."""
+        to_label, urgent, _ = self._read()
+        return to_label, urgent
+
+    def urgent(self) -> Tuple[List[ReviewItem], UrgentCounts]:
+        """(urgent messages to check, counts of the dispositions). The counts take in the checked messages too:
+        they tell how the thresholds served patients over the whole period, not how much is left to do."""
+        _, urgent, counts = self._read()
+        return urgent, counts
+
+    def _read(self) -> Tuple[List[ReviewItem], List[ReviewItem], UrgentCounts]:
         if not is_server_url(self.db) and not Path(self.db).is_file():
-            return [], []
+            return [], [], UrgentCounts()
         conversations = read_conversations(self.db, time.time() - self.days * 86400)
         to_label, urgent = messages_to_review(conversations, self.threshold)
         done = self.done()
         return ([_item(turn, why) for turn, why in to_label if turn.key not in done],
-                [_item(turn, ["caught as urgent"]) for turn in urgent if turn.key not in done])
+                [_item(turn, ["caught as urgent"], how) for turn, how in urgent if turn.key not in done],
+                count_dispositions(how for _, how in urgent))
 
     def find(self, key: str) -> Optional[ReviewItem]:
         to_label, urgent = self.lists()

@@ -26,9 +26,9 @@ def register(app: Sanic, console: Console) -> None:
 
     @app.get("/review/urgent")
     async def urgent(request: Request) -> HTTPResponse:
-        _, items = console.queue.lists()
+        items, counts = console.queue.urgent()
         names = {t.intent: t.label for t in topics()}
-        return console.render(request, "urgent.html", items=items,
+        return console.render(request, "urgent.html", items=items, counts=counts, days=console.queue.days,
                               answer_names=lambda item: _answer_names(item, names))
 
     @app.post("/review/<key:str>/label")

@@ -5,8 +5,9 @@
 A message is listed when it fell to the fallback, was understood with low confidence, got an answer the
 patient marked "not helpful", or was out of scope. Each row: why, the message, the predicted intent and
 its confidence, the answer given, the time, and an empty `correct_intent` column to fill in for
-`import_review`. Messages the emergency safety net caught go to a separate file (`...-emergencies.csv`)
-for a safety check, not for labelling. Sender ids are never written.
+`import_review`. Messages the triage found urgent go to a separate file (`...-emergencies.csv`) for a safety
+check, not for labelling: each with its disposition (the emergency message, or a check-in asking whether it is
+happening now), what raised it, and for a check-in what the patient answered. Sender ids are never written.
 """
 import argparse
 import csv
@@ -21,13 +22,21 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
 from clinic_bot.content.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
-from clinic_bot.intents import EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
 
 DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.35: the band where it answered but was unsure
 REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent"]
-EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time"]
+EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time", "disposition", "raised_by",
+                     "p_urgent", "check_in_answer"]
+# An urgent message's disposition (the triage's own values) and what the patient answered to a check-in.
+EMERGENCY = "emergency"
+YES, NO, NO_ANSWER = "yes", "no", "no answer"
+# What raised an urgent message, besides a red-flag concept of the rules.
+RAISED_BY_CLASSIFIER = "classifier"
+RAISED_BY_YES = "patient said yes to the check-in"
+OLD_CLASSIFIER_FLAG = "(classifier)"  # the red_flag field of a message the classifier alone found urgent
 NOT_SHOWN_MARKERS = {"disclaimer", HELPFUL_QUESTION}
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,12 +53,19 @@ class Turn:
     ranking: List[Dict[str, Any]]
     red_flag: Optional[str]
     answers: List[str] = field(default_factory=list)  # answer markers of the bot's messages
+    triage: Dict[str, Any] = field(default_factory=dict)  # the triage's record; empty for older messages
     asked_if_helpful: bool = False
     key: str = ""  # stands for this message without naming its sender (the staff console's review list)
 
     @property
     def is_button(self) -> bool:
         return self.text.startswith("/")
+
+    @property
+    def answers_check_in(self) -> bool:
+        """A reply to the check-in: its intent was carried over from the message before (the emergency on a yes,
+        that message's own topic on a no), so its words say nothing about its topic."""
+        return self.triage.get("raised_by") == [CHECK_IN] or self.triage.get("check_in_answer") == NO
 
     def best_guess(self) -> Tuple[str, float]:
         """The predicted intent; for a fallback, the model's best real intent behind it."""
@@ -67,9 +83,11 @@ def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
         if event.get("event") == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
+            triage = parse.get("triage")
             turns.append(Turn(str(event.get("text") or ""), float(event.get("timestamp") or 0),
                               str(intent.get("name") or ""), float(intent.get("confidence") or 0),
-                              list(parse.get("intent_ranking") or []), parse.get("red_flag")))
+                              list(parse.get("intent_ranking") or []), parse.get("red_flag"),
+                              triage=triage if isinstance(triage, dict) else {}))
         elif event.get("event") == "bot" and turns:
             marker = (((event.get("data") or {}).get("custom")) or {}).get("answer")
             if marker == HELPFUL_QUESTION:
@@ -89,9 +107,75 @@ def reasons(turn: Turn, next_turn: Optional[Turn], threshold: float) -> List[str
         found.append("not helpful")
     if turn.intent == OUT_OF_SCOPE_INTENT:
         found.append("out of scope")
-    if turn.is_button:  # a button click is no patient wording to learn from; only its feedback matters
+    if turn.is_button or turn.answers_check_in:  # no patient wording to learn from; only its feedback matters
         found = [r for r in found if r == "not helpful"]
     return found
+
+
+@dataclass(frozen=True)
+class Urgent:
+    """How the assistant handled an urgent message: read from its triage record and the patient's next message."""
+
+    disposition: str  # EMERGENCY (the 911/988 message) or CHECK_IN (asked whether it is happening now)
+    raised_by: Tuple[str, ...]  # red-flag concepts, RAISED_BY_CLASSIFIER, RAISED_BY_YES
+    p_urgent: Optional[float]  # the classifier's P(emergency) + P(crisis); None for older messages
+    check_in_answer: str = ""  # for a check-in: YES, NO or NO_ANSWER
+
+
+@dataclass(frozen=True)
+class UrgentCounts:
+    """How often each disposition was chosen and how patients answered the check-ins: whether the thresholds
+    that pick between them serve patients."""
+
+    emergency: int = 0
+    check_in: int = 0
+    yes: int = 0
+    no: int = 0
+    no_answer: int = 0
+
+
+def _raised_by(turn: Turn) -> Tuple[str, ...]:
+    sources = turn.triage.get("raised_by")
+    if not turn.triage or not isinstance(sources, list):  # older messages: only the red_flag field tells
+        flag = turn.red_flag
+        return (flag,) if flag and flag != OLD_CLASSIFIER_FLAG else (RAISED_BY_CLASSIFIER,)
+    named = {"rules": str(turn.triage.get("concept") or "rules"), "classifier": RAISED_BY_CLASSIFIER,
+             CHECK_IN: RAISED_BY_YES}
+    return tuple(named.get(str(source), str(source)) for source in sources)
+
+
+def _p_urgent(turn: Turn) -> Optional[float]:
+    probabilities = turn.triage.get("probabilities")
+    if not isinstance(probabilities, dict):
+        return None
+    return round(float(probabilities.get("emergency") or 0) + float(probabilities.get("crisis") or 0), 2)
+
+
+def check_in_answer(next_turn: Optional[Turn]) -> str:
+    """What the patient's next message said to the check-in: a yes turns into the emergency, raised by the
+    check-in alone; a no is marked by the triage; anything else (or nothing) leaves the question unanswered."""
+    if next_turn is None:
+        return NO_ANSWER
+    if next_turn.intent == EMERGENCY_INTENT and next_turn.triage.get("raised_by") == [CHECK_IN]:
+        return YES
+    if next_turn.triage.get("check_in_answer") == NO:
+        return NO
+    return NO_ANSWER
+
+
+def urgent_of(turn: Turn, next_turn: Optional[Turn]) -> Urgent:
+    """An urgent message's disposition. Without a check-in disposition the assistant sends the emergency message
+    (also for older messages that have no triage record)."""
+    if turn.triage.get("disposition") == CHECK_IN:
+        return Urgent(CHECK_IN, _raised_by(turn), _p_urgent(turn), check_in_answer(next_turn))
+    return Urgent(EMERGENCY, _raised_by(turn), _p_urgent(turn))
+
+
+def count_dispositions(urgent: Iterable[Urgent]) -> UrgentCounts:
+    found = list(urgent)
+    check_ins = [u.check_in_answer for u in found if u.disposition == CHECK_IN]
+    return UrgentCounts(emergency=len(found) - len(check_ins), check_in=len(check_ins), yes=check_ins.count(YES),
+                        no=check_ins.count(NO), no_answer=check_ins.count(NO_ANSWER))
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -108,33 +192,39 @@ def _time(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def messages_to_review(conversations: Iterable[List[Turn]],
-                       threshold: float) -> Tuple[List[Tuple[Turn, List[str]]], List[Turn]]:
-    """(messages to label with why, messages caught as emergencies), each sorted by time: what `make review`
-    writes to its two files and what the staff console lists."""
+def messages_to_review(conversations: Iterable[List[Turn]], threshold: float
+                       ) -> Tuple[List[Tuple[Turn, List[str]]], List[Tuple[Turn, Urgent]]]:
+    """(messages to label with why, urgent messages with their disposition), each sorted by time: what
+    `make review` writes to its two files and what the staff console lists."""
     to_label: List[Tuple[Turn, List[str]]] = []
-    emergencies: List[Turn] = []
+    urgent: List[Tuple[Turn, Urgent]] = []
     for turns in conversations:
         for turn, next_turn in zip(turns, turns[1:] + [None]):
             if turn.intent == EMERGENCY_INTENT:
-                emergencies.append(turn)
+                urgent.append((turn, urgent_of(turn, next_turn)))
                 continue
             why = reasons(turn, next_turn, threshold)
             if why:
                 to_label.append((turn, why))
-    return sorted(to_label, key=lambda item: item[0].time), sorted(emergencies, key=lambda turn: turn.time)
+    return sorted(to_label, key=lambda item: item[0].time), sorted(urgent, key=lambda item: item[0].time)
+
+
+def emergency_row(turn: Turn, urgent: Urgent) -> List[str]:
+    p_urgent = "" if urgent.p_urgent is None else f"{urgent.p_urgent:.2f}"
+    return [spreadsheet_safe(turn.text), turn.red_flag or "(model)", f"{turn.confidence:.2f}",
+            ", ".join(turn.answers), _time(turn.time), urgent.disposition, "; ".join(urgent.raised_by), p_urgent,
+            urgent.check_in_answer]
 
 
 def review_rows(conversations: Iterable[List[Turn]], threshold: float) -> Tuple[List[List[str]], List[List[str]]]:
     """(rows to label, emergency rows), each sorted by time."""
-    to_label, emergencies = messages_to_review(conversations, threshold)
+    to_label, urgent = messages_to_review(conversations, threshold)
     rows = []
     for turn, why in to_label:
         intent, confidence = turn.best_guess()
         rows.append(["; ".join(why), spreadsheet_safe(turn.text), intent, f"{confidence:.2f}",
                      ", ".join(turn.answers), _time(turn.time), ""])
-    return rows, [[spreadsheet_safe(turn.text), turn.red_flag or "(model)", f"{turn.confidence:.2f}",
-                   ", ".join(turn.answers), _time(turn.time)] for turn in emergencies]
+    return rows, [emergency_row(turn, how) for turn, how in urgent]
 
 
 def read_conversations(db: StoreLocation, since: float) -> List[List[Turn]]:
@@ -200,8 +290,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"{len(rows)} message(s) to review -> {args.out}")
     for why in ("fell to fallback", "low confidence", "not helpful", "out of scope"):
         print(f"  {why}: {sum(why in row[0] for row in rows)}")
-    print(f"{len(emergencies)} message(s) caught as emergencies (check them; not for labelling) -> "
-          f"{emergencies_path(args.out)}")
+    print(f"{len(emergencies)} urgent message(s) (check them; not for labelling) -> {emergencies_path(args.out)}")
+    counts = count_dispositions(how for _, how in messages_to_review(conversations, args.threshold)[1])
+    print(f"  emergency message: {counts.emergency}; check-in: {counts.check_in} "
+          f"(answered yes: {counts.yes}, no: {counts.no}, no answer: {counts.no_answer})")
     print("Fill in `correct_intent` where the assistant got it wrong, leave the rest blank, save as CSV, then:\n"
           f"  make import-review FILE={args.out}")
     return 0

@@ -19,7 +19,7 @@ from clinic_bot.content.clinic_answers import UNSET_MESSAGE, WHICH_LOCATION_MESS
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
-from clinic_bot.content.triage_replies import GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
+from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
@@ -43,6 +43,7 @@ SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "h
 SAFETY_NUMBERS: Dict[str, Tuple[str, ...]] = {
     **{key: ("911", "988", "{after_hours_phone}") for key in URGENT_MESSAGE_KEYS.values()},
     **{key: ("988",) for key in GENTLE_CRISIS_KEYS.values()},
+    **{key: ("911", "988") for key in CHECK_IN_KEYS.values()},
 }
 # Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
 ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")

@@ -94,3 +94,13 @@ def test_two_locations_a_typed_reply_answers_the_waiting_question(two_location_c
 def test_two_locations_a_question_not_about_a_place_is_answered_at_once(two_location_clinic):
     servers, _ = two_location_clinic
     assert answers(Patient(servers.webhook_url).say("I need a refill")) == ["ask_refill"]
+
+
+@pytest.mark.parametrize("reply", ["downtown i think", "umm downtown"])
+def test_two_locations_a_hesitant_reply_to_which_location_is_that_answer_not_an_alarm(two_location_clinic, reply):
+    servers, knowledge = two_location_clinic
+    patient = Patient(servers.webhook_url)
+    assert replies(patient.say("where are you located"))[-1]["custom"]["answer"] == "which_location"
+    got = answers(patient.say(reply))
+    assert "emergency" not in got and "check_in" not in got
+    assert got[-1] == "ask_location"

@@ -4,34 +4,95 @@ what). The figures are printed at the end of `make test`; the floors only catch 
 that no longer loads, a classifier trained on the wrong labels), they are not the aims (`make bench`)."""
 import pytest
 
-from clinic_bot.nlu.triage.data import read_messages
-from clinic_bot.nlu.triage.evaluate import evaluate
+from clinic_bot.intents import CHECK_IN
+from clinic_bot.nlu.triage.evaluate import (
+    after_helpful_question,
+    evaluate_development_sets,
+    read_development_sets,
+)
 from clinic_bot.paths import TRIAGE_TEST_DIR
 from tests.conftest import FIGURES
 
-DEV_PATIENTS = TRIAGE_TEST_DIR / "dev_patients.jsonl"
-DEV_EVERYDAY = TRIAGE_TEST_DIR / "dev_everyday.jsonl"
-FLOORS = {"urgent_recall": 0.93, "personal_refused": 0.85}
-CEILINGS = {"general_false_alarms": 0.12, "everyday_false_alarms": 0.05}
+# Floors and ceilings that catch a broken triage (a lexicon that no longer loads, a classifier trained on the
+# wrong labels, a conversation that is no longer read); the aims themselves are `make bench`'s.
+FLOORS = {"urgent_recall": 0.97, "urgent_full_message": 0.9, "personal_refused": 0.85}
+CEILINGS = {"general_false_alarms": 0.06, "everyday_false_alarms": 0.02, "everyday_check_ins": 0.05}
 
 
 @pytest.fixture(scope="module")
-def figures(parse):
-    return evaluate(parse, read_messages(DEV_PATIENTS) + read_messages(DEV_EVERYDAY))
+def development(nlu):
+    after_question = after_helpful_question()
+    return evaluate_development_sets(nlu, lambda text: nlu(text, after_question),
+                                     read_development_sets(TRIAGE_TEST_DIR))
 
 
-def test_development_set_figures(figures):
-    for name, value in figures.summary().items():
+def test_development_set_figures(development):
+    for name, value in development.summary().items():
         FIGURES[f"triage (development sets): {name}"] = value
+    figures = development.all_sets
     assert figures.urgent_recall.rate >= FLOORS["urgent_recall"], figures.urgent_recall.examples[:20]
+    assert figures.urgent_full_message.rate >= FLOORS["urgent_full_message"]
     assert figures.personal_refused.rate >= FLOORS["personal_refused"], figures.personal_refused.examples[:20]
     assert figures.general_false_alarms.rate <= CEILINGS["general_false_alarms"]
     assert figures.everyday_false_alarms.rate <= CEILINGS["everyday_false_alarms"]
+    assert figures.everyday_check_ins.rate <= CEILINGS["everyday_check_ins"]
 
 
-def test_every_concept_and_spanish_are_covered(figures):
+def test_conversation_replies_after_a_question_raise_no_alarm(development):
+    after = development.replies_after_question
+    assert after.everyday_false_alarms.hits == 0, after.everyday_false_alarms.examples
+    assert after.everyday_check_ins.rate <= CEILINGS["everyday_check_ins"], after.everyday_check_ins.examples
+
+
+def test_every_concept_and_spanish_are_covered(development):
+    figures = development.all_sets
     assert figures.urgent_recall_spanish.total >= 50 and figures.urgent_recall_spanish.rate >= FLOORS["urgent_recall"]
     assert all(share.total >= 10 for share in figures.urgent_recall_by_concept.values())
+
+
+@pytest.mark.parametrize("text", ["no", "no thanks", "i am not sure", "nope", "no gracias", "ok", "thanks"])
+def test_short_replies_are_never_urgent_on_their_own(parse, text):
+    assert parse(text)["intent"]["name"] != "emergency"
+
+
+@pytest.mark.parametrize("text", ["no", "not really", "i am not sure", "no sirvio", "maybe"])
+def test_an_answer_to_was_this_helpful_is_read_as_that_answer(nlu, text):
+    assert nlu(text, after_helpful_question())["intent"]["name"] != "emergency"
+
+
+def test_a_red_flag_in_an_answer_to_a_question_still_raises_the_alarm(nlu):
+    result = nlu("no. my chest is crushing and my left arm is numb", after_helpful_question())
+    assert result["intent"]["name"] == "emergency" and result["triage"]["disposition"] == "emergency"
+
+
+def after_a_check_in(variant, language, otherwise):
+    """A conversation whose last bot message is the check-in, as action_reply sends it."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    marker = {"answer": CHECK_IN, "variant": variant, "language": language, "otherwise": otherwise}
+    return DialogueStateTracker.from_events("test", [
+        ActionExecuted("action_listen"),
+        BotUttered("Is this happening right now?", data={"buttons": [{"title": "Yes", "payload": "Yes"}],
+                                                         "custom": marker}),
+        ActionExecuted("action_listen"),
+    ])
+
+
+@pytest.mark.parametrize("reply,language", [("Yes, it's happening now", "en"), ("yes", "en"),
+                                            ("Sí, está pasando ahora", "es"), ("si", "es")])
+def test_yes_to_the_check_in_gets_the_emergency_message_it_held_back(nlu, reply, language):
+    result = nlu(reply, after_a_check_in("crisis", language, "ask_side_effects"))
+    assert result["intent"]["name"] == "emergency"
+    triage = result["triage"]
+    assert (triage["disposition"], triage["kind"], triage["language"], triage["raised_by"]) == (
+        "emergency", "crisis", language, ["check_in"])
+
+
+@pytest.mark.parametrize("reply", ["No", "no its not", "nope"])
+def test_no_to_the_check_in_gets_the_answer_the_message_would_have_had(nlu, reply):
+    result = nlu(reply, after_a_check_in("medical", "en", "ask_side_effects"))
+    assert result["intent"]["name"] == "ask_side_effects" and result["triage"]["check_in_answer"] == "no"
 
 
 @pytest.mark.parametrize("text,kind,language", [

@@ -1,23 +1,45 @@
-"""clinic_bot.tools.review's selection logic on events in Rasa's tracker-store JSON format.
-(The whole loop on a real tracker store written by the servers is tests/e2e/test_review_loop.py.)"""
-from typing import Any, Dict, List, Optional
+"""clinic_bot.tools.review's selection logic on events in Rasa's tracker-store JSON format, and the staff
+console's Urgent page built from it. (The whole loop on a real tracker store written by the servers is
+tests/e2e/test_review_loop.py.)"""
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
 
-from clinic_bot.tools.review import from_spreadsheet, review_rows, spreadsheet_safe, turns_of
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from clinic_bot.staff.review_queue import ReviewQueue
+from clinic_bot.store.events import EventsTable, row_of
+from clinic_bot.tools.review import (
+    EMERGENCY_COLUMNS,
+    RAISED_BY_CLASSIFIER,
+    RAISED_BY_YES,
+    UrgentCounts,
+    count_dispositions,
+    from_spreadsheet,
+    messages_to_review,
+    review_rows,
+    spreadsheet_safe,
+    turns_of,
+)
 
 T0 = 1_700_000_000.0
+TEMPLATES = Path(__file__).resolve().parents[2] / "clinic_bot" / "staff" / "templates"
 
 
 def user(text: str, intent: str, confidence: float = 0.95, ranking: Optional[List[Dict[str, Any]]] = None,
-         red_flag: Optional[str] = None) -> Dict[str, Any]:
-    parse = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text,
-             "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]}
+         red_flag: Optional[str] = None, triage: Optional[Dict[str, Any]] = None,
+         timestamp: float = T0) -> Dict[str, Any]:
+    parse: Dict[str, Any] = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text,
+                             "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]}
     if red_flag:
         parse["red_flag"] = red_flag
-    return {"event": "user", "timestamp": T0, "text": text, "parse_data": parse}
+    if triage is not None:
+        parse["triage"] = triage
+    return {"event": "user", "timestamp": timestamp, "text": text, "parse_data": parse}
 
 
-def bot(marker: str) -> Dict[str, Any]:
-    return {"event": "bot", "timestamp": T0, "text": "...", "data": {"custom": {"answer": marker}}}
+def bot(marker: str, timestamp: float = T0, **custom: Any) -> Dict[str, Any]:
+    return {"event": "bot", "timestamp": timestamp, "text": "...", "data": {"custom": {"answer": marker, **custom}}}
 
 
 def faq(text: str, intent: str, confidence: float = 0.95) -> List[Dict[str, Any]]:
@@ -80,3 +102,145 @@ def test_patient_text_cannot_become_a_spreadsheet_formula():
     assert rows[0][1] == "'=HYPERLINK(\"http://x\")"
     assert from_spreadsheet(rows[0][1]) == "=HYPERLINK(\"http://x\")"
     assert spreadsheet_safe("'quoted'") == "'quoted'" == from_spreadsheet("'quoted'")
+
+
+# --- urgent messages: the emergency message or the check-in ---
+
+def triage(level: str = "urgent", disposition: Optional[str] = "check_in", raised_by: Optional[List[str]] = None,
+           concept: Optional[str] = None, emergency: float = 0.41, crisis: float = 0.2,
+           **extra: Any) -> Dict[str, Any]:
+    """The triage record the TriageGate puts into parse_data (only the keys the review reads matter)."""
+    return {"level": level, "disposition": disposition, "kind": "medical", "concept": concept,
+            "raised_by": ["classifier"] if raised_by is None else raised_by, "language": "en",
+            "probabilities": {"emergency": emergency, "crisis": crisis, "personal": 0.1, "general": 0.2,
+                              "off_topic": 0.09}, **extra}
+
+
+def check_in(text: str = "my chest feels tight", timestamp: float = T0) -> List[Dict[str, Any]]:
+    """A message the classifier found moderately urgent, and the check-in the assistant sent for it."""
+    return [user(text, "emergency", 1.0, red_flag="(classifier)", triage=triage(otherwise="ask_cost"),
+                 timestamp=timestamp),
+            bot("check_in", timestamp, variant="medical", language="en", concept=None, raised_by=["classifier"],
+                p_urgent=0.61, otherwise="ask_cost")]
+
+
+def said_yes(timestamp: float = T0 + 1) -> List[Dict[str, Any]]:
+    return [user("Yes, it's happening now", "emergency", 1.0, red_flag="(classifier)", timestamp=timestamp,
+                 triage=triage(disposition="emergency", raised_by=["check_in"], emergency=0.02, crisis=0.01)),
+            bot("emergency", timestamp, variant="medical", language="en", concept=None)]
+
+
+def said_no(otherwise: str = "ask_cost", timestamp: float = T0 + 1) -> List[Dict[str, Any]]:
+    return [user("No", otherwise, 1.0, timestamp=timestamp,
+                 triage=triage(level="general", disposition=None, raised_by=[], emergency=0.01, crisis=0.0,
+                               check_in_answer="no")),
+            bot(otherwise, timestamp)]
+
+
+def urgent_rows(*conversations: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    _, emergencies = review_rows([turns_of(events) for events in conversations], 0.7)
+    return [dict(zip(EMERGENCY_COLUMNS, row)) for row in emergencies]
+
+
+def disposition(row: Dict[str, str]) -> Tuple[str, str, str, str]:
+    return row["disposition"], row["raised_by"], row["p_urgent"], row["check_in_answer"]
+
+
+def counts(*conversations: List[Dict[str, Any]]) -> UrgentCounts:
+    _, urgent = messages_to_review([turns_of(events) for events in conversations], 0.7)
+    return count_dispositions(how for _, how in urgent)
+
+
+def test_a_check_in_answered_yes_lists_the_check_in_and_the_emergency_the_yes_got():
+    rows = urgent_rows([*check_in(), *said_yes()])
+    assert [disposition(row) for row in rows] == [
+        ("check_in", RAISED_BY_CLASSIFIER, "0.61", "yes"),
+        ("emergency", RAISED_BY_YES, "0.03", ""),
+    ]
+    assert [row["answer_given"] for row in rows] == ["check_in", "emergency"]
+    assert rows_for([*check_in(), *said_yes()])[0] == []  # neither is a message to label
+    assert counts([*check_in(), *said_yes()]) == UrgentCounts(emergency=1, check_in=1, yes=1)
+
+
+def test_a_check_in_answered_no_and_the_no_itself_is_not_for_labelling():
+    conversation = [*check_in(), *said_no(otherwise="out_of_scope")]
+    assert [disposition(row) for row in urgent_rows(conversation)] == [
+        ("check_in", RAISED_BY_CLASSIFIER, "0.61", "no")]
+    # The reply carries the first message's intent: "No" says nothing about being out of scope.
+    assert rows_for(conversation)[0] == []
+    assert counts(conversation) == UrgentCounts(check_in=1, no=1)
+
+
+def test_a_check_in_the_patient_did_not_answer():
+    wrote_else = [*check_in(), user("what are your hours", "ask_hours", 0.9, timestamp=T0 + 1,
+                                    triage=triage(level="general", disposition=None, raised_by=[])),
+                  bot("ask_hours")]
+    went_quiet = check_in("i feel faint", timestamp=T0 + 2)
+    rows = urgent_rows(wrote_else, went_quiet)
+    assert [(row["message"], row["check_in_answer"]) for row in rows] == [
+        ("my chest feels tight", "no answer"), ("i feel faint", "no answer")]
+    assert counts(wrote_else, went_quiet) == UrgentCounts(check_in=2, no_answer=2)
+
+
+def test_a_red_flag_of_the_rules_gets_the_emergency_message_raised_by_its_concept():
+    rows = urgent_rows([user("i cant feel my legs", "emergency", 1.0, red_flag="leg_weakness_numbness",
+                             triage=triage(disposition="emergency", raised_by=["rules", "classifier"],
+                                           concept="leg_weakness_numbness", emergency=0.9, crisis=0.004)),
+                        bot("emergency", variant="medical", language="en", concept="leg_weakness_numbness")])
+    assert [disposition(row) for row in rows] == [
+        ("emergency", f"leg_weakness_numbness; {RAISED_BY_CLASSIFIER}", "0.90", "")]
+
+
+def test_older_messages_without_a_triage_record_count_as_emergency_messages():
+    rows = urgent_rows([user("i cant feel my legs", "emergency", 1.0, red_flag="leg_weakness_numbness"),
+                        bot("emergency")],
+                       [user("everything is pointless", "emergency", 1.0, red_flag="(classifier)"), bot("emergency")])
+    assert [disposition(row) for row in rows] == [
+        ("emergency", "leg_weakness_numbness", "", ""), ("emergency", RAISED_BY_CLASSIFIER, "", "")]
+    assert [row["red_flag"] for row in rows] == ["leg_weakness_numbness", "(classifier)"]  # the old column stays
+
+
+def urgent_page(items: Any, counts: UrgentCounts) -> str:
+    templates = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                            trim_blocks=True, lstrip_blocks=True)
+    return templates.get_template("urgent.html").render(
+        user="maria", csrf="token", flashes=[], path="/review/urgent", items=items, counts=counts, days=30,
+        answer_names=lambda item: list(item.answers))
+
+
+def test_the_urgent_page_shows_each_disposition_and_the_counts_of_the_whole_period(tmp_path):
+    now = time.time()
+    db = tmp_path / "tracker.db"
+    table = EventsTable.for_server(db)
+    events = {"a": [*check_in("<b>my chest</b> feels tight", timestamp=now - 60), *said_yes(timestamp=now - 50)],
+              "b": [*check_in("i feel faint", timestamp=now - 40), *said_no(timestamp=now - 30)],
+              "c": check_in("so dizzy", timestamp=now - 20)}
+    table.append([row_of(sender, event) for sender, conversation in events.items() for event in conversation])
+    table.close()
+    queue = ReviewQueue(db=db, done_file=tmp_path / "done.json")
+    items, _ = queue.urgent()
+    queue.mark_done(items[0].key, "maria", "urgent message checked")  # checked: off the list, still counted
+
+    items, totals = queue.urgent()
+    assert totals == UrgentCounts(emergency=1, check_in=3, yes=1, no=1, no_answer=1)
+    assert [(item.text, item.urgent.disposition if item.urgent else None) for item in items] == [
+        ("Yes, it's happening now", "emergency"), ("i feel faint", "check_in"), ("so dizzy", "check_in")]
+    assert [item.answers for item in items] == [("emergency",), ("check_in",), ("check_in",)]
+    assert [item.key for item in queue.lists()[1]] == [item.key for item in items]
+
+    page = urgent_page(items, totals)
+    for name, value in (("emergency", 1), ("check_in", 3), ("yes", 1), ("no", 1), ("no_answer", 1)):
+        assert f'data-count="{name}">{value}<' in page
+    assert page.count('data-disposition="check_in"') == 2 and page.count('data-disposition="emergency"') == 1
+    assert 'data-check-in-answer="no"' in page and 'data-check-in-answer="no answer"' in page
+    assert "0.61" in page  # the classifier's P(emergency) + P(crisis) beside "classifier"
+
+
+def test_patient_text_on_the_urgent_page_stays_text(tmp_path):
+    db = tmp_path / "tracker.db"
+    table = EventsTable.for_server(db)
+    table.append([row_of("a", event) for event in check_in("<script>alert(1)</script>", timestamp=time.time())])
+    table.close()
+    items, totals = ReviewQueue(db=db, done_file=tmp_path / "done.json").urgent()
+    page = urgent_page(items, totals)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

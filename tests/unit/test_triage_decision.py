@@ -2,15 +2,19 @@
 import pytest
 
 from clinic_bot.content.triage_replies import (
+    CHECK_IN_KEYS,
     URGENT_MESSAGE_KEYS,
+    check_in_reply,
     general_intent_for_personal,
     gentle_crisis_reply,
+    is_check_in,
     urgent_reply,
 )
-from clinic_bot.nlu.triage.decision import GENERAL, PERSONAL, URGENT, Thresholds, decide
+from clinic_bot.intents import CHECK_IN
+from clinic_bot.nlu.triage.decision import EMERGENCY, GENERAL, PERSONAL, URGENT, Framing, Thresholds, decide
 from clinic_bot.nlu.triage.rules import Finding
 
-THRESHOLDS = Thresholds(urgent=0.45, personal=0.3)
+THRESHOLDS = Thresholds(urgent=0.45, personal=0.3, emergency=0.8, rules_confirmed=0.1)
 CALM = {"emergency": 0.05, "crisis": 0.05, "personal": 0.1, "general": 0.7, "off_topic": 0.1}
 
 
@@ -18,17 +22,44 @@ def finding(concept: str, kind: str = "medical", *modifiers: str) -> Finding:
     return Finding(concept, kind, concept, frozenset(modifiers))
 
 
-def test_rules_alone_raise_the_alarm():
+def test_rules_the_classifier_does_not_rule_out_raise_the_alarm():
     decision = decide([finding("chest_pain")], CALM, "en", THRESHOLDS)
-    assert (decision.level, decision.kind, decision.concept, decision.raised_by) == (
-        URGENT, "medical", "chest_pain", ["rules"])
+    assert (decision.level, decision.disposition, decision.kind, decision.concept, decision.raised_by) == (
+        URGENT, EMERGENCY, "medical", "chest_pain", ["rules"])
 
 
-def test_the_classifier_alone_raises_the_alarm_and_picks_crisis():
-    probabilities = {**CALM, "crisis": 0.4, "emergency": 0.1, "general": 0.35}
-    decision = decide([], probabilities, "es", THRESHOLDS)
-    assert (decision.level, decision.kind, decision.language, decision.raised_by) == (
-        URGENT, "crisis", "es", ["classifier"])
+def test_rules_the_classifier_finds_very_unlikely_get_a_check_in():
+    unlikely = {**CALM, "emergency": 0.02, "crisis": 0.01, "general": 0.87}
+    decision = decide([finding("saddle_numbness")], unlikely, "en", THRESHOLDS)
+    assert (decision.level, decision.disposition, decision.concept) == (URGENT, CHECK_IN, "saddle_numbness")
+
+
+def test_the_classifier_alone_asks_when_moderately_sure_and_alarms_when_sure():
+    moderate = {**CALM, "crisis": 0.4, "emergency": 0.1, "general": 0.35}
+    decision = decide([], moderate, "es", THRESHOLDS)
+    assert (decision.level, decision.disposition, decision.kind, decision.language, decision.raised_by) == (
+        URGENT, CHECK_IN, "crisis", "es", ["classifier"])
+    sure = {**CALM, "emergency": 0.85, "crisis": 0.0, "general": 0.05}
+    assert decide([], sure, "en", THRESHOLDS).disposition == EMERGENCY
+
+
+def test_a_check_in_remembers_what_the_message_is_without_the_alarm():
+    moderate_personal = {"emergency": 0.3, "crisis": 0.2, "personal": 0.4, "general": 0.05, "off_topic": 0.05}
+    assert decide([], moderate_personal, "en", THRESHOLDS).calm_level == PERSONAL
+
+
+def test_a_short_reply_is_never_urgent_on_the_classifier_alone_but_the_rules_still_count():
+    sure = {**CALM, "emergency": 0.0, "crisis": 0.92, "general": 0.0}
+    reply = Framing(short_reply=True)
+    assert decide([], sure, "en", THRESHOLDS, reply).level == GENERAL
+    assert decide([finding("suicide_self_harm", "crisis")], sure, "en", THRESHOLDS, reply).disposition == EMERGENCY
+
+
+def test_after_the_assistant_asked_the_classifier_alone_can_only_check_in():
+    sure = {**CALM, "emergency": 0.9, "crisis": 0.0, "general": 0.0}
+    answering = Framing(answers_question=True)
+    assert decide([], sure, "en", THRESHOLDS, answering).disposition == CHECK_IN
+    assert decide([finding("breathing")], sure, "en", THRESHOLDS, answering).disposition == EMERGENCY
 
 
 def test_a_set_aside_mention_raises_nothing_and_suicide_history_gets_the_gentle_line():
@@ -50,6 +81,19 @@ def test_every_urgent_variant_keeps_the_emergency_marker(knowledge, kind, langua
 
 def test_an_urgent_intent_without_a_triage_record_gets_the_english_medical_message(knowledge):
     assert urgent_reply(knowledge, {}).marker["variant"] == "medical"
+
+
+@pytest.mark.parametrize("language", sorted(CHECK_IN_KEYS))
+def test_the_check_in_shows_both_numbers_and_asks_with_two_buttons(knowledge, language):
+    parse = {"triage": {"disposition": CHECK_IN, "kind": "crisis", "language": language, "concept": None,
+                        "raised_by": ["classifier"], "probabilities": {"emergency": 0.1, "crisis": 0.5},
+                        "otherwise": "ask_side_effects"}}
+    assert is_check_in(parse)
+    reply, buttons = check_in_reply(knowledge, parse)
+    assert reply.marker == {"answer": CHECK_IN, "variant": "crisis", "language": language, "concept": None,
+                            "raised_by": ["classifier"], "p_urgent": 0.6, "otherwise": "ask_side_effects"}
+    assert "911" in reply.text and "988" in reply.text
+    assert len(buttons) == 2 and all(b["payload"] == b["title"] for b in buttons)
 
 
 def test_gentle_line_only_when_the_triage_asks_for_it(knowledge):

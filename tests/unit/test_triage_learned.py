@@ -5,7 +5,7 @@ import pytest
 
 from clinic_bot.nlu.triage.data import LABELS, TriageDataError, read_all, read_messages
 from clinic_bot.nlu.triage.learned import VIEW, TriageClassifier, fit_pipeline
-from clinic_bot.paths import TRIAGE_TRAINING_DIR, TRIAGE_TUNING_FILE
+from clinic_bot.paths import TRIAGE_TRAINING_DIR, TRIAGE_TUNING_FILES
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def small_pipeline():
 
 
 def test_the_classifier_computes_the_pipelines_probabilities(small_pipeline):
-    texts = [m.text.lower() for m in read_messages(TRIAGE_TUNING_FILE)[:200]] + ["", "a", "zzzz qqqq", "x  y"]
+    texts = [m.text.lower() for m in read_messages(TRIAGE_TUNING_FILES[0])[:200]] + ["", "a", "zzzz qqqq", "x  y"]
     classifier = TriageClassifier.from_pipeline(small_pipeline)
     reference = small_pipeline.predict_proba([{VIEW: t} for t in texts])
     for fast, row in zip(classifier.probabilities(texts), reference):
@@ -33,7 +33,7 @@ def test_saved_classifier_loads_and_predicts_the_same(small_pipeline, tmp_path):
 
 
 def test_every_triage_set_reads_and_has_every_label():
-    for path in [*TRIAGE_TRAINING_DIR.glob("*.jsonl"), TRIAGE_TUNING_FILE]:
+    for path in [*TRIAGE_TRAINING_DIR.glob("*.jsonl"), *TRIAGE_TUNING_FILES]:
         assert read_messages(path), path
     assert {m.label for m in read_all(TRIAGE_TRAINING_DIR.glob("*.jsonl"))} == set(LABELS)
 

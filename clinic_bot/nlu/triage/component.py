@@ -11,6 +11,7 @@ retrain the model. For every message it sets ``triage`` (the decision) and, wher
 """
 import glob
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -18,16 +19,19 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_bot.content.yaml_lines import load_yaml
-from clinic_bot.intents import EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, PERSONAL_INTENT
+from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, PERSONAL_INTENT
+from clinic_bot.nlu.triage.conversation import NO, YES, last_question, word_count
 from clinic_bot.nlu.triage.data import LabelledMessage, from_intent_examples, read_all
-from clinic_bot.nlu.triage.decision import PERSONAL, URGENT, Thresholds, TriageDecision
+from clinic_bot.nlu.triage.decision import EMERGENCY, PERSONAL, URGENT, Framing, Thresholds, TriageDecision
 from clinic_bot.nlu.triage.engine import Triage, plain
-from clinic_bot.nlu.triage.text import ENGLISH
+from clinic_bot.nlu.triage.rules import MEDICAL
+from clinic_bot.nlu.triage.text import ENGLISH, Tokens, tokenize
 from clinic_bot.paths import REPO_ROOT
 
 DECIDED_BY_TRIAGE = {EMERGENCY_INTENT, PERSONAL_INTENT, FALLBACK_INTENT}
@@ -66,8 +70,19 @@ class TriageGate(GraphComponent):
             "red_flags": "knowledge/triage/red_flags.yml",
             "context": "knowledge/triage/context.yml",
             "training_data": "data/triage/*.jsonl",
+            # P(emergency) + P(crisis) from which the classifier alone asks "is this happening now?" (a check-in
+            # showing 911 and 988), and from which it gives the emergency message at once; a red-flag concept of
+            # the rules whose P is below `rules_confirmed_threshold` gets the check-in (decision.py).
             "urgent_threshold": 0.5,
+            "emergency_threshold": 0.8,
+            "rules_confirmed_threshold": 0.0,
             "personal_threshold": 0.5,
+            # A message of at most `reply_max_words` words is a conversational reply, never urgent on the
+            # classifier's word alone, when the intent classifier reads it as one of `reply_intents` (at least
+            # `reply_min_confidence`) or when it answers the assistant's own question (conversation.py).
+            "reply_max_words": 4,
+            "reply_intents": ["affirm", "deny", "thank", "goodbye", "greet"],
+            "reply_min_confidence": 0.5,
             "c": 8.0,
             # The NLU training examples join the triage's own sets under these labels (others: general).
             "intent_labels": {"emergency": None, "ask_personal_advice": "personal", "out_of_scope": "off_topic",
@@ -115,7 +130,9 @@ class TriageGate(GraphComponent):
 
     @staticmethod
     def thresholds(config: Dict[str, Any]) -> Thresholds:
-        return Thresholds(urgent=float(config["urgent_threshold"]), personal=float(config["personal_threshold"]))
+        return Thresholds(urgent=float(config["urgent_threshold"]), personal=float(config["personal_threshold"]),
+                          emergency=float(config["emergency_threshold"]),
+                          rules_confirmed=float(config["rules_confirmed_threshold"]))
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
@@ -135,41 +152,90 @@ class TriageGate(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
+        """Rasa hands over the conversation so far (``tracker``) when it parses a patient's message in a
+        conversation; tools that parse a message alone (``rasa shell nlu``, the tests) give none."""
         if self.triage is None:  # an untrained component: never silently skip the safety check
             raise RuntimeError("TriageGate has not been trained: run `make train`")
+        triage = self.triage
+        question = last_question(reversed(tracker.events)) if tracker is not None else None
         for message in messages:
-            decision = self.triage.judge(message.get(TEXT) or "")
-            self._apply(message, decision)
+            text = message.get(TEXT) or ""
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in DECIDED_BY_TRIAGE]
+            general = ranking[0] if ranking else None
+            tokens = tokenize(text)
+            decision = triage.judge(text, self._framing(tokens, general, question))
+            if question is not None and question.get("answer") == CHECK_IN and not decision.emergency:
+                answered = self._check_in_answered(message, triage, decision, question, tokens, general, ranking)
+                if answered is None:
+                    continue  # "no": the first message's own answer is set
+                decision = answered
+            self._apply(message, decision, ranking, general)
         return messages
 
-    def _apply(self, message: Message, decision: TriageDecision) -> None:
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in DECIDED_BY_TRIAGE]
-        own = message.get(INTENT) or {}
-        general = ranking[0] if ranking else None
+    def _framing(self, tokens: Tokens, general: Optional[Dict[str, Any]],
+                 question: Optional[Dict[str, Any]]) -> Framing:
+        """A short message is a conversational reply when the intent classifier reads it as one, or when it comes
+        right after the assistant asked something: then it is the answer."""
+        short = word_count(tokens) <= int(self._config["reply_max_words"])
+        conversational = (general is not None and general.get("name") in set(self._config["reply_intents"])
+                          and float(general.get("confidence") or 0.0) >= float(self._config["reply_min_confidence"]))
+        return Framing(short=short, short_reply=short and (conversational or question is not None),
+                       answers_question=question is not None)
+
+    def _check_in_answered(self, message: Message, triage: Triage, decision: TriageDecision, question: Dict[str, Any],
+                           tokens: Tokens, general: Optional[Dict[str, Any]],
+                           ranking: List[Dict[str, Any]]) -> Optional[TriageDecision]:
+        """A typed answer to the check-in: yes gets the emergency message the check-in held back (its kind and
+        language), no the answer the first message would have had. None when this message was handled here."""
+        answer = triage.check_in_answers.read(tokens, general.get("name") if general else None)
+        if answer == YES:
+            return replace(decision, level=URGENT, disposition=EMERGENCY, raised_by=["check_in"],
+                           kind=str(question.get("variant") or MEDICAL),
+                           language=str(question.get("language") or decision.language))
+        otherwise = question.get("otherwise")
+        if answer == NO and isinstance(otherwise, str) and otherwise:
+            message.set("triage", {**decision.as_dict(), "general_intent": dict(general) if general else None,
+                                   "check_in_answer": NO}, add_to_output=True)
+            self._force(message, otherwise, ranking)
+            return None
+        return decision
+
+    def _apply(self, message: Message, decision: TriageDecision, ranking: List[Dict[str, Any]],
+               general: Optional[Dict[str, Any]]) -> None:
         record = decision.as_dict()
         record["general_intent"] = dict(general) if general else None
-        message.set("triage", record, add_to_output=True)
         if decision.level == URGENT:
+            calm = self._calm_intent(message, replace(decision, level=decision.calm_level), ranking, general)
+            record["otherwise"] = (calm or message.get(INTENT) or {}).get("name")
+            message.set("triage", record, add_to_output=True)
             self._force(message, EMERGENCY_INTENT, ranking)
             message.set("red_flag", decision.concept or "(classifier)", add_to_output=True)
-        elif (decision.level == PERSONAL and decision.language == ENGLISH
-              and self._surely_out_of_scope(general, decision)):
             return
-        elif (decision.level == PERSONAL and own.get("name") != PERSONAL_INTENT
-              and self._surely_practical(general, decision)):
-            return
-        elif decision.level == PERSONAL or own.get("name") == PERSONAL_INTENT:
-            self._force(message, PERSONAL_INTENT, ranking)
-        elif own.get("name") == EMERGENCY_INTENT:
+        message.set("triage", record, add_to_output=True)
+        calm = self._calm_intent(message, decision, ranking, general)
+        if calm is not None:
+            message.set(INTENT, calm, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [calm] + ranking if calm.get("name") in DECIDED_BY_TRIAGE else ranking,
+                        add_to_output=True)
+
+    def _calm_intent(self, message: Message, decision: TriageDecision, ranking: List[Dict[str, Any]],
+                     general: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """The intent of a message that is not urgent, when the triage changes it (None: the classifier's own)."""
+        own = message.get(INTENT) or {}
+        if (decision.level == PERSONAL and decision.language == ENGLISH
+                and self._surely_out_of_scope(general, decision)):
+            return None
+        if (decision.level == PERSONAL and own.get("name") != PERSONAL_INTENT
+                and self._surely_practical(general, decision)):
+            return None
+        if decision.level == PERSONAL or own.get("name") == PERSONAL_INTENT:
+            return {"name": PERSONAL_INTENT, "confidence": 1.0}
+        if own.get("name") == EMERGENCY_INTENT:
             trusted = general is not None and general.get("confidence", 0.0) >= float(
                 self._config["demoted_min_confidence"])
-            if trusted:
-                assert general is not None  # trusted implies a general intent
-                message.set(INTENT, dict(general), add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            else:
-                self._force(message, FALLBACK_INTENT, ranking)
+            return dict(general) if trusted and general is not None else {"name": FALLBACK_INTENT, "confidence": 1.0}
+        return None
 
     def _surely_out_of_scope(self, general: Optional[Dict[str, Any]], decision: TriageDecision) -> bool:
         """Both opinions agree: the intent classifier is sure enough, and the triage's own classifier leans to

@@ -3,10 +3,11 @@ component carries inside the model, and what the tuning tool, the benchmark and 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from clinic_bot.nlu.triage.conversation import CheckInAnswers
 from clinic_bot.nlu.triage.data import LabelledMessage
-from clinic_bot.nlu.triage.decision import Thresholds, TriageDecision, decide
+from clinic_bot.nlu.triage.decision import Framing, Thresholds, TriageDecision, decide
 from clinic_bot.nlu.triage.learned import TriageClassifier
 from clinic_bot.nlu.triage.rules import Finding, RedFlagRules
 from clinic_bot.nlu.triage.text import language, tokenize
@@ -22,6 +23,7 @@ class Triage:
 
     def __post_init__(self) -> None:
         self.rules = RedFlagRules.from_config(self.lexicon["red_flags"], self.lexicon["context"])
+        self.check_in_answers = CheckInAnswers.from_config(self.lexicon["context"])
 
     @classmethod
     def train(cls, lexicon: Dict[str, Any], messages: Sequence[LabelledMessage], c: float,
@@ -33,16 +35,17 @@ class Triage:
     def findings(self, text: str) -> List[Finding]:
         return self.rules.findings(tokenize(text))
 
-    def judge(self, text: str) -> TriageDecision:
-        return self.judge_all([text])[0]
+    def judge(self, text: str, framing: Framing = Framing()) -> TriageDecision:
+        return self.judge_all([text], [framing])[0]
 
-    def judge_all(self, texts: Sequence[str]) -> List[TriageDecision]:
-        """One decision per text; the classifier runs once over all of them."""
+    def judge_all(self, texts: Sequence[str], framings: Optional[Sequence[Framing]] = None) -> List[TriageDecision]:
+        """One decision per text (framed by the conversation, when given); the classifier runs once over all."""
         tokens = [tokenize(text) for text in texts]
         analyses = [self.rules.analyse(t) for t in tokens]
         all_probabilities = self.classifier.probabilities([view for _, view in analyses])
-        return [decide(findings, probabilities, language(t), self.thresholds)
-                for t, (findings, _), probabilities in zip(tokens, analyses, all_probabilities)]
+        framings = framings or [Framing()] * len(texts)
+        return [decide(findings, probabilities, language(t), self.thresholds, framing)
+                for t, (findings, _), probabilities, framing in zip(tokens, analyses, all_probabilities, framings)]
 
     def save(self, directory: Path) -> None:
         (directory / LEXICON_FILE).write_text(json.dumps(self.lexicon, ensure_ascii=False), encoding="utf-8")

@@ -1,20 +1,25 @@
 """`make triage-tune`: the classifier trained on data/triage as `make train` trains it, judged on the tuning
-set (tests/triage/tuning.jsonl, never trained on) at several thresholds, with rules and classifier
-combined as in the bot. Prints the curve and the highest urgent threshold that keeps recall at the target;
-put the chosen values into config.yml (TriageGate). The development sets are never used here."""
+sets (tests/triage/tuning*.jsonl, never trained on) at several thresholds, with rules and classifier
+combined as in the bot (messages alone, without a conversation around them). Prints the curves and the highest
+check-in threshold that keeps recall at the target; put the chosen values into config.yml (TriageGate). The
+development sets (tests/triage/dev_*.jsonl) are never used here."""
 import argparse
+from dataclasses import replace
 from typing import Any, Callable, Dict, List
 
 import yaml
 
 from clinic_bot.content.nlu_data import read_all as read_nlu
+from clinic_bot.intents import CHECK_IN
 from clinic_bot.nlu.triage.component import TriageGate, load_lexicon, training_messages
-from clinic_bot.nlu.triage.data import LabelledMessage, read_messages
-from clinic_bot.nlu.triage.decision import Thresholds
+from clinic_bot.nlu.triage.data import LabelledMessage, read_all
+from clinic_bot.nlu.triage.decision import URGENT, Thresholds, TriageDecision
 from clinic_bot.nlu.triage.engine import Triage
-from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILE
+from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILES
 
 URGENT_CANDIDATES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+EMERGENCY_CANDIDATES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+RULES_CONFIRMED_CANDIDATES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 PERSONAL_CANDIDATES = (0.2, 0.3, 0.4, 0.5, 0.6)
 
 
@@ -41,21 +46,38 @@ def main() -> int:
     nlu = [(e.text, e.intent) for e in read_nlu(NLU_DIR.glob("*.yml"))]
     trained = Triage.train(lexicon, training_messages(config, nlu), float(config["c"]), Thresholds(0.5, 0.5))
     classifier = trained.classifier
-    tuning = read_messages(TRIAGE_TUNING_FILE)
-    rows: List[str] = []
+    tuning = read_all(TRIAGE_TUNING_FILES)
+    configured = TriageGate.thresholds(config)
+
+    def judged(**changes: float) -> List[TriageDecision]:
+        triage = Triage(lexicon, classifier, replace(configured, **changes))
+        return triage.judge_all([m.text for m in tuning])
+
     best = None
+    print("check-in threshold (the classifier alone asks): 911/988 in the first reply, and check-ins")
     for urgent in URGENT_CANDIDATES:
-        triage = Triage(lexicon, classifier, Thresholds(urgent, float(config["personal_threshold"])))
-        alarmed = [d.level == "urgent" for d in triage.judge_all([m.text for m in tuning])]
-        recall = _share(tuning, alarmed, lambda m: m.urgent)
-        general = _share(tuning, alarmed, lambda m: m.label == "general")
-        hard = _share(tuning, alarmed, lambda m: m.label == "general" and bool(m.concept))
-        everyday = _share(tuning, alarmed, lambda m: m.label == "off_topic")
-        rows.append(f"urgent >= {urgent:.2f}: recall {recall:.1%}, false alarms general {general:.1%} "
-                    f"(with red-flag words {hard:.1%}), off-topic {everyday:.1%}")
+        shown = [d.level == URGENT for d in judged(urgent=urgent, emergency=max(urgent, configured.emergency))]
+        recall = _share(tuning, shown, lambda m: m.urgent)
+        print(f"  urgent >= {urgent:.2f}: recall {recall:.1%}, general questions shown 911/988 "
+              f"{_share(tuning, shown, lambda m: m.label == 'general'):.1%}, "
+              f"off-topic {_share(tuning, shown, lambda m: m.label == 'off_topic'):.1%}")
         if recall >= target:
             best = urgent
-    print("\n".join(rows))
+    print("emergency threshold (the classifier alone gives the emergency message): urgent messages given it, "
+          "and full alarms")
+    for emergency in EMERGENCY_CANDIDATES:
+        full = [d.emergency for d in judged(emergency=emergency)]
+        print(f"  emergency >= {emergency:.2f}: urgent given the message "
+              f"{_share(tuning, full, lambda m: m.urgent):.1%}, "
+              f"full alarms general {_share(tuning, full, lambda m: m.label == 'general'):.1%}, "
+              f"personal {_share(tuning, full, lambda m: m.label == 'personal'):.1%}, "
+              f"off-topic {_share(tuning, full, lambda m: m.label == 'off_topic'):.1%}")
+    print("rules confirmed (a rule alarm below this P(urgent) is a check-in): rule alarms turned into check-ins")
+    for confirmed in RULES_CONFIRMED_CANDIDATES:
+        decisions = judged(rules_confirmed=confirmed)
+        demoted = [d.disposition == CHECK_IN and "rules" in d.raised_by for d in decisions]
+        print(f"  rules confirmed >= {confirmed:.2f}: urgent {sum(f for m, f in zip(tuning, demoted) if m.urgent)}, "
+              f"not urgent {sum(f for m, f in zip(tuning, demoted) if not m.urgent)}")
     probabilities = [d.probabilities for d in trained.judge_all([m.text for m in tuning])]
     for personal in PERSONAL_CANDIDATES:
         own = [p["personal"] >= personal for m, p in zip(tuning, probabilities) if m.label == "personal"]
@@ -63,7 +85,8 @@ def main() -> int:
         print(f"personal >= {personal:.2f}: personal found {sum(own) / len(own):.1%}, "
               f"general taken as personal {sum(taken) / len(taken):.1%}")
     print(f"highest urgent threshold with recall >= {target:.0%} on the tuning set: {best}")
-    print(f"config.yml has urgent_threshold {config['urgent_threshold']}, "
+    print(f"config.yml has urgent_threshold {config['urgent_threshold']}, emergency_threshold "
+          f"{config['emergency_threshold']}, rules_confirmed_threshold {config['rules_confirmed_threshold']}, "
           f"personal_threshold {config['personal_threshold']}")
     return 0
 
