@@ -124,7 +124,8 @@ def _whole_bot(results: Dict[str, Any]) -> List[str]:
         return ["Not measured in this run."]
     emergency = bot["emergency"]
     lines = _table(["through the REST webhook, real action server", "measured"], [
-        [f"emergency recall ({emergency['messages']} red-flag messages, each as first message and mid-conversation)",
+        [f"red flags shown 911/988 ({emergency['messages']} red-flag messages, each as first message and "
+         "mid-conversation)",
          f"{_pct(emergency['recall'])} ({emergency['checked'] - len(emergency['missed'])}/{emergency['checked']})"],
         ["false emergency alarms on general risk questions",
          f"{bot['false_alarms']['false_alarms']}/{bot['false_alarms']['messages']}"],
@@ -146,22 +147,18 @@ def _triage(results: Dict[str, Any]) -> List[str]:
     if not figures:
         return ["Not measured in this run."]
     cell = lambda s: f"{_pct(s['rate'])} ({s['hits']}/{s['total']})" if s["total"] else "n/a"  # noqa: E731
-    rows = [[label, cell(figures[key])] for label, key in [
-        ("urgent recall (emergency + crisis)", "urgent_recall"),
-        ("urgent recall, Spanish", "urgent_recall_spanish"),
-        ("crisis messages answered 988-first", "crisis_gets_988_first"),
+    rows = [[aim["label"], cell(aim)] for aim in figures.get("aims", {}).values()]
+    rows += [[label, cell(figures[key])] for label, key in [
         ("Spanish urgent messages answered in Spanish", "spanish_urgent_in_spanish"),
         ("false alarms, all general questions", "general_false_alarms"),
-        ("false alarms, general questions with red-flag words", "hard_negative_false_alarms"),
-        ("personal-advice requests refused", "personal_refused"),
-        ("false alarms, everyday off-topic (all)", "everyday_false_alarms"),
-        ("... plain everyday messages", "everyday_plain_false_alarms"),
-        ("... everyday messages with figurative red-flag words", "everyday_figurative_false_alarms"),
+        ("check-ins, all general questions", "general_check_ins"),
     ]]
     rows += [[f"urgent recall: {concept}", cell(share)]
              for concept, share in figures["urgent_recall_by_concept"].items()]
-    lines = ["On the development sets (tests/triage/dev_*.jsonl: never trained or tuned on; docs/triage.md "
-             "says who wrote them), through the trained model's whole NLU:", "",
+    lines = ["On the development sets (tests/triage/dev_*.jsonl: never trained or tuned on; docs/understanding.md "
+             "says who wrote them), through the trained model's whole NLU, each message as a first message (the "
+             "conversation replies also as the answer to \"Was this helpful?\"). A full alarm is the emergency "
+             "message; a check-in asks \"is this happening now?\" and shows 911 and 988:", "",
              *_table(["figure", "measured"], rows)]
     speed = results.get("triage_speed")
     if speed:

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from tests.e2e.conftest import answers, post
 
 EMERGENCY = "emergency"
+SHOWS_911 = {EMERGENCY, "check_in"}  # the emergency message, or the check-in that shows 911 and 988
 ROUTED_AWAY = {"out_of_scope", "fallback"}
 OPENING_QUESTION = "what is interventional pain management"
 
@@ -24,11 +25,12 @@ def _sender(kind: str) -> str:
 
 
 def emergency_recall(url: str, red_flags: Sequence[str]) -> Dict[str, Any]:
-    """Every red-flag message, as the first message and in the middle of a conversation."""
+    """Every red-flag message, as the first message and in the middle of a conversation (right after "Was this
+    helpful?"): a miss is a reply that shows neither the emergency message nor the check-in."""
     missed = []
     for text in red_flags:
         for opening in ([], [OPENING_QUESTION]):
-            if EMERGENCY not in _reply_markers(url, [*opening, text], _sender("red-flag")):
+            if not SHOWS_911 & set(_reply_markers(url, [*opening, text], _sender("red-flag"))):
                 missed.append({"text": text, "mid_conversation": bool(opening)})
     checked = 2 * len(red_flags)
     return {"messages": len(red_flags), "checked": checked, "recall": 1 - len(missed) / checked, "missed": missed}

@@ -48,11 +48,20 @@ def test_a_check_in_remembers_what_the_message_is_without_the_alarm():
     assert decide([], moderate_personal, "en", THRESHOLDS).calm_level == PERSONAL
 
 
-def test_a_short_reply_is_never_urgent_on_the_classifier_alone_but_the_rules_still_count():
+def test_a_short_reply_is_never_an_emergency_on_the_classifier_alone_but_the_rules_still_count():
+    moderate = {**CALM, "emergency": 0.0, "crisis": 0.6, "general": 0.2}
     sure = {**CALM, "emergency": 0.0, "crisis": 0.92, "general": 0.0}
-    reply = Framing(short_reply=True)
-    assert decide([], sure, "en", THRESHOLDS, reply).level == GENERAL
-    assert decide([finding("suicide_self_harm", "crisis")], sure, "en", THRESHOLDS, reply).disposition == EMERGENCY
+    reply = Framing(short=True, short_reply=True)
+    assert decide([], moderate, "en", THRESHOLDS, reply).level == GENERAL
+    assert decide([], sure, "en", THRESHOLDS, reply).disposition == CHECK_IN  # "no quiero estar aqui"
+    answer = Framing(short=True, short_reply=True, answers_question=True)
+    assert decide([], sure, "en", THRESHOLDS, answer).level == GENERAL  # "no" to "Was this helpful?"
+    assert decide([finding("suicide_self_harm", "crisis")], sure, "en", THRESHOLDS, answer).disposition == EMERGENCY
+
+
+def test_a_few_words_alone_get_at_most_a_check_in():
+    sure = {**CALM, "emergency": 0.0, "crisis": 0.95, "general": 0.0}
+    assert decide([], sure, "en", THRESHOLDS, Framing(short=True)).disposition == CHECK_IN
 
 
 def test_after_the_assistant_asked_the_classifier_alone_can_only_check_in():

@@ -11,8 +11,8 @@ once, weak evidence a check-in that shows 911 and 988 and asks whether this is h
 - nothing urgent: everything else, and always a short conversational reply ("no", "no thanks", "not sure")
   that the rules find nothing in, whatever the classifier says; after the assistant asked something (its
   buttons), a short answer is read as that answer and only the rules may raise the alarm on it. Any other
-  message of a few words that the rules find nothing in gets at most a check-in, and only when the classifier
-  is sure ("im done", "tired of waking up").
+  message of a few words that the rules find nothing in gets at most a check-in ("im done", "tired of waking
+  up"): a few words are weak evidence, however sure the classifier is.
 
 Thresholds are chosen on the tuning set (`make triage-tune`). Crisis (988 first) when the rules found suicide or
 self-harm now, or when the classifier leans to crisis.
@@ -71,10 +71,12 @@ def urgent_probability(probabilities: Dict[str, float]) -> float:
 def _disposition(current: bool, p_urgent: float, thresholds: Thresholds, framing: Framing) -> Optional[str]:
     if current:
         return EMERGENCY if p_urgent >= thresholds.rules_confirmed else CHECK_IN
-    if framing.short_reply or p_urgent < thresholds.urgent:
+    if p_urgent < thresholds.urgent:
         return None
-    if framing.short:  # "and?", "im done": a few words are weak evidence, however sure the classifier is
-        return CHECK_IN if p_urgent >= thresholds.emergency else None
+    if framing.short_reply:  # "no", "not sure": never urgent, unless it is no reply and the classifier is sure
+        return CHECK_IN if p_urgent >= thresholds.emergency and not framing.answers_question else None
+    if framing.short:  # "im done", "tired of waking up": a few words are weak evidence, however sure the classifier
+        return CHECK_IN
     if p_urgent >= thresholds.emergency and not framing.answers_question:
         return EMERGENCY
     return CHECK_IN
