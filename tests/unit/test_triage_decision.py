@@ -14,7 +14,7 @@ from clinic_bot.intents import CHECK_IN
 from clinic_bot.nlu.triage.decision import EMERGENCY, GENERAL, PERSONAL, URGENT, Framing, Thresholds, decide
 from clinic_bot.nlu.triage.rules import Finding
 
-THRESHOLDS = Thresholds(urgent=0.45, personal=0.3, emergency=0.8, rules_confirmed=0.1)
+THRESHOLDS = Thresholds(urgent=0.45, personal=0.3, emergency=0.8, rules_confirmed=0.1, rules_dismissed=0.01)
 CALM = {"emergency": 0.05, "crisis": 0.05, "personal": 0.1, "general": 0.7, "off_topic": 0.1}
 
 
@@ -32,6 +32,13 @@ def test_rules_the_classifier_finds_very_unlikely_get_a_check_in():
     unlikely = {**CALM, "emergency": 0.02, "crisis": 0.01, "general": 0.87}
     decision = decide([finding("saddle_numbness")], unlikely, "en", THRESHOLDS)
     assert (decision.level, decision.disposition, decision.concept) == (URGENT, CHECK_IN, "saddle_numbness")
+
+
+def test_rules_the_classifier_all_but_rules_out_raise_nothing_but_keep_the_gentle_line():
+    ruled_out = {**CALM, "emergency": 0.002, "crisis": 0.003, "general": 0.9}
+    assert decide([finding("saddle_numbness")], ruled_out, "en", THRESHOLDS).level == GENERAL
+    decision = decide([finding("suicide_self_harm", "crisis")], ruled_out, "en", THRESHOLDS)
+    assert decision.level == GENERAL and decision.gentle_crisis_line
 
 
 def test_the_classifier_alone_asks_when_moderately_sure_and_alarms_when_sure():

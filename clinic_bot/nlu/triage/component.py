@@ -72,10 +72,12 @@ class TriageGate(GraphComponent):
             "training_data": "data/triage/*.jsonl",
             # P(emergency) + P(crisis) from which the classifier alone asks "is this happening now?" (a check-in
             # showing 911 and 988), and from which it gives the emergency message at once; a red-flag concept of
-            # the rules whose P is below `rules_confirmed_threshold` gets the check-in (decision.py).
+            # the rules whose P is below `rules_confirmed_threshold` gets the check-in, below
+            # `rules_dismissed_threshold` nothing (decision.py).
             "urgent_threshold": 0.5,
             "emergency_threshold": 0.8,
             "rules_confirmed_threshold": 0.0,
+            "rules_dismissed_threshold": 0.0,
             "personal_threshold": 0.5,
             # A message of at most `reply_max_words` words is a conversational reply, never urgent on the
             # classifier's word alone, when the intent classifier reads it as one of `reply_intents` (at least
@@ -132,7 +134,8 @@ class TriageGate(GraphComponent):
     def thresholds(config: Dict[str, Any]) -> Thresholds:
         return Thresholds(urgent=float(config["urgent_threshold"]), personal=float(config["personal_threshold"]),
                           emergency=float(config["emergency_threshold"]),
-                          rules_confirmed=float(config["rules_confirmed_threshold"]))
+                          rules_confirmed=float(config["rules_confirmed_threshold"]),
+                          rules_dismissed=float(config["rules_dismissed_threshold"]))
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]

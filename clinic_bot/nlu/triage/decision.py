@@ -6,8 +6,11 @@ once, weak evidence a check-in that shows 911 and 988 and asks whether this is h
   (P(emergency) + P(crisis) >= ``rules_confirmed``), or the classifier alone at ``emergency`` or above on a
   message that is not a reply to the assistant's own question;
 - **check-in**: the classifier alone between ``urgent`` and ``emergency`` (or at ``emergency`` on a reply to the
-  assistant's question), or a red-flag concept the classifier finds very unlikely ("the nurse asked me about
-  numbness in the groin, why do you ask that");
+  assistant's question), or a red-flag concept the classifier finds unlikely ("can sciatica cause leg
+  weakness? mine is just pain");
+- a red-flag concept that the classifier all but rules out (below ``rules_dismissed``: "the nurse asked me about
+  numbness in the groin, why do you ask that") is read as the classifier reads it: no urgent case among the
+  2,602 urgent messages of the training and tuning sets that the rules caught fell below it;
 - nothing urgent: everything else, and always a short conversational reply ("no", "no thanks", "not sure")
   that the rules find nothing in, whatever the classifier says; after the assistant asked something (its
   buttons), a short answer is read as that answer and only the rules may raise the alarm on it. Any other
@@ -33,6 +36,7 @@ class Thresholds:
     personal: float
     emergency: float = 1.01  # P(urgent) from which the classifier alone gives the emergency message
     rules_confirmed: float = 0.0  # a rule alarm whose P(urgent) is below this is a check-in
+    rules_dismissed: float = 0.0  # ... and below this, no alarm at all: the classifier rules it out
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def urgent_probability(probabilities: Dict[str, float]) -> float:
 
 
 def _disposition(current: bool, p_urgent: float, thresholds: Thresholds, framing: Framing) -> Optional[str]:
-    if current:
+    if current and p_urgent >= thresholds.rules_dismissed:
         return EMERGENCY if p_urgent >= thresholds.rules_confirmed else CHECK_IN
     if p_urgent < thresholds.urgent:
         return None

@@ -20,6 +20,7 @@ from clinic_bot.paths import NLU_DIR, REPO_ROOT, TRIAGE_TUNING_FILES
 URGENT_CANDIDATES = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 EMERGENCY_CANDIDATES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 RULES_CONFIRMED_CANDIDATES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+RULES_DISMISSED_CANDIDATES = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
 PERSONAL_CANDIDATES = (0.2, 0.3, 0.4, 0.5, 0.6)
 
 
@@ -78,6 +79,12 @@ def main() -> int:
         demoted = [d.disposition == CHECK_IN and "rules" in d.raised_by for d in decisions]
         print(f"  rules confirmed >= {confirmed:.2f}: urgent {sum(f for m, f in zip(tuning, demoted) if m.urgent)}, "
               f"not urgent {sum(f for m, f in zip(tuning, demoted) if not m.urgent)}")
+    print("rules dismissed (a rule alarm below this P(urgent) is no alarm): rule alarms dismissed")
+    for dismissed in RULES_DISMISSED_CANDIDATES:
+        findings = [any(f.current for f in trained.findings(m.text)) for m in tuning]
+        calm = [found and d.level != URGENT for found, d in zip(findings, judged(rules_dismissed=dismissed))]
+        print(f"  rules dismissed below {dismissed:.3f}: urgent {sum(f for m, f in zip(tuning, calm) if m.urgent)}, "
+              f"not urgent {sum(f for m, f in zip(tuning, calm) if not m.urgent)}")
     probabilities = [d.probabilities for d in trained.judge_all([m.text for m in tuning])]
     for personal in PERSONAL_CANDIDATES:
         own = [p["personal"] >= personal for m, p in zip(tuning, probabilities) if m.label == "personal"]
