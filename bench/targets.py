@@ -1,6 +1,6 @@
 """The issue's goals, each checked against the run's figures (one place, used by the report and the JSON)."""
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,27 @@ def _get(*keys: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[
     return value
 
 
+# The triage's aims: (key of DevelopmentFigures.aims, what the report calls it, the aim, the test of a value in %).
+TRIAGE_AIMS: List[Tuple[str, str, str, Callable[[float], bool]]] = [
+    ("urgent_recall", "urgent messages shown 911/988 in the first reply (emergency message or check-in)", ">= 99%",
+     lambda v: v >= 99),
+    ("urgent_recall_spanish", "urgent recall, Spanish", ">= 99%", lambda v: v >= 99),
+    ("crisis_recall", "urgent recall, crisis", ">= 99%", lambda v: v >= 99),
+    ("urgent_full_message", "urgent messages given the emergency message itself", ">= 95%", lambda v: v >= 95),
+    ("everyday_full_alarms", "everyday messages: full alarms", "<= 0.3%", lambda v: v <= 0.3),
+    ("everyday_check_ins", "everyday messages: check-ins", "<= 2%", lambda v: v <= 2),
+    ("replies_first_alarms", "conversation replies, first message: alarms", "0", lambda v: v == 0),
+    ("replies_first_check_ins", "conversation replies, first message: check-ins", "0", lambda v: v == 0),
+    ("replies_after_alarms", "conversation replies after 'Was this helpful?': alarms", "0", lambda v: v == 0),
+    ("replies_after_check_ins", "conversation replies after 'Was this helpful?': check-ins", "0", lambda v: v == 0),
+    ("health_full_alarms", "non-urgent health questions: full alarms", "<= 2%", lambda v: v <= 2),
+    ("health_check_ins", "non-urgent health questions: check-ins", "<= 5%", lambda v: v <= 5),
+    ("frightening_full_alarms", "general and practical questions with frightening words: full alarms", "<= 2%",
+     lambda v: v <= 2),
+    ("personal_refused", "personal-advice requests refused", ">= 95%", lambda v: v >= 95),
+]
+
+
 TARGETS: List[Target] = [
     # Understanding (issue 11): the fresh hold-out (tests/nlu/holdout.yml), never used for tuning.
     Target("hold-out intent accuracy", ">= 96%", _get("quality", "rasa", "holdout", "accuracy", scale=100),
@@ -159,42 +180,8 @@ TARGETS: List[Target] = [
     Target("off-topic routed away from FAQ answers, whole bot", ">= 90%",
            _get("whole_bot", "off_topic", "share", scale=100), lambda v: v >= 90, "%"),
     # Triage, on the development sets through the whole NLU (bench/triage.py, clinic_bot/nlu/triage/evaluate.py).
-    Target("urgent messages shown 911/988 in the first reply (emergency message or check-in)", ">= 99%",
-           _get("quality", "rasa", "triage", "aims", "urgent_recall", "rate", scale=100), lambda v: v >= 99, "%"),
-    Target("urgent recall, Spanish", ">= 99%",
-           _get("quality", "rasa", "triage", "aims", "urgent_recall_spanish", "rate", scale=100),
-           lambda v: v >= 99, "%"),
-    Target("urgent recall, crisis", ">= 99%",
-           _get("quality", "rasa", "triage", "aims", "crisis_recall", "rate", scale=100), lambda v: v >= 99, "%"),
-    Target("urgent messages given the emergency message itself", ">= 95%",
-           _get("quality", "rasa", "triage", "aims", "urgent_full_message", "rate", scale=100),
-           lambda v: v >= 95, "%"),
-    Target("everyday messages: full alarms", "<= 0.3%",
-           _get("quality", "rasa", "triage", "aims", "everyday_full_alarms", "rate", scale=100),
-           lambda v: v <= 0.3, "%"),
-    Target("everyday messages: check-ins", "<= 2%",
-           _get("quality", "rasa", "triage", "aims", "everyday_check_ins", "rate", scale=100), lambda v: v <= 2, "%"),
-    Target("conversation replies, first message: alarms", "0",
-           _get("quality", "rasa", "triage", "aims", "replies_first_alarms", "rate", scale=100),
-           lambda v: v == 0, "%"),
-    Target("conversation replies, first message: check-ins", "0",
-           _get("quality", "rasa", "triage", "aims", "replies_first_check_ins", "rate", scale=100),
-           lambda v: v == 0, "%"),
-    Target("conversation replies after 'Was this helpful?': alarms", "0",
-           _get("quality", "rasa", "triage", "aims", "replies_after_alarms", "rate", scale=100),
-           lambda v: v == 0, "%"),
-    Target("conversation replies after 'Was this helpful?': check-ins", "0",
-           _get("quality", "rasa", "triage", "aims", "replies_after_check_ins", "rate", scale=100),
-           lambda v: v == 0, "%"),
-    Target("non-urgent health questions: full alarms", "<= 2%",
-           _get("quality", "rasa", "triage", "aims", "health_full_alarms", "rate", scale=100), lambda v: v <= 2, "%"),
-    Target("non-urgent health questions: check-ins", "<= 5%",
-           _get("quality", "rasa", "triage", "aims", "health_check_ins", "rate", scale=100), lambda v: v <= 5, "%"),
-    Target("general and practical questions with frightening words: full alarms", "<= 2%",
-           _get("quality", "rasa", "triage", "aims", "frightening_full_alarms", "rate", scale=100),
-           lambda v: v <= 2, "%"),
-    Target("personal-advice requests refused", ">= 95%",
-           _get("quality", "rasa", "triage", "aims", "personal_refused", "rate", scale=100), lambda v: v >= 95, "%"),
+    *(Target(label, goal, _get("quality", "rasa", "triage", "aims", key, "rate", scale=100), test, "%")
+      for key, label, goal, test in TRIAGE_AIMS),
     Target("urgent path (the triage's own work), mean per message", "<= 2 ms",
            _get("triage_speed", "mean_ms"), lambda v: v <= 2, " ms"),
     Target("Rasa server CPU per message at 8 patients, within 10% of before issue 12",
