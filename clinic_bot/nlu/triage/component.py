@@ -2,8 +2,11 @@
 
 Training reads the lexicons and the triage training sets (paths in its config) and stores both inside the
 model: at run time nothing is read from disk, and ``fingerprint_addon`` makes a change to any of these files
-retrain the model. For every message it sets ``triage`` (the decision) and, where it decides:
-- urgent   -> intent ``emergency`` (confidence 1), ``red_flag`` = the concept (or ``(classifier)``);
+retrain the model. It reads each message with the conversation so far (conversation.py). For every message it
+sets ``triage`` (the decision) and, where it decides:
+- urgent   -> intent ``emergency`` (confidence 1), ``red_flag`` = the concept (or ``(classifier)``); the
+  record's ``disposition`` says whether the patient gets the emergency message or the check-in, and
+  ``otherwise`` the intent a "no" to the check-in leads to;
 - personal -> intent ``ask_personal_advice``; ``triage.general_intent`` keeps the classifier's best other
   intent, so the refusal can add the general answer where one fits;
 - general  -> the intent classifier's own choice, except ``emergency``, which only the triage may give:
@@ -189,11 +192,12 @@ class TriageGate(GraphComponent):
     def _check_in_answered(self, message: Message, triage: Triage, decision: TriageDecision, question: Dict[str, Any],
                            tokens: Tokens, general: Optional[Dict[str, Any]],
                            ranking: List[Dict[str, Any]]) -> Optional[TriageDecision]:
-        """A typed answer to the check-in: yes gets the emergency message the check-in held back (its kind and
-        language), no the answer the first message would have had. None when this message was handled here."""
+        """The answer to the check-in, typed or pressed: yes gets the emergency message the check-in held back (its
+        kind and language), no the answer the first message would have had (None: this message is handled here);
+        anything else is a new message."""
         answer = triage.check_in_answers.read(tokens, general.get("name") if general else None)
         if answer == YES:
-            return replace(decision, level=URGENT, disposition=EMERGENCY, raised_by=["check_in"],
+            return replace(decision, level=URGENT, disposition=EMERGENCY, raised_by=[CHECK_IN],
                            kind=str(question.get("variant") or MEDICAL),
                            language=str(question.get("language") or decision.language))
         otherwise = question.get("otherwise")
