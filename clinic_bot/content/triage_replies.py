@@ -59,11 +59,9 @@ def check_in_reply(knowledge: Knowledge, parse: Mapping[str, Any]) -> Tuple[Repl
     triage = _triage(parse)
     language = _language(triage)
     reply = knowledge.message(CHECK_IN_KEYS[language])
-    probabilities = triage.get("probabilities") or {}
-    p_urgent = float(probabilities.get("emergency", 0.0)) + float(probabilities.get("crisis", 0.0))
     marker = {"answer": CHECK_IN, "variant": "crisis" if triage.get("kind") == "crisis" else "medical",
               "language": language, "concept": triage.get("concept"), "raised_by": list(triage.get("raised_by") or []),
-              "p_urgent": round(p_urgent, 4), "otherwise": triage.get("otherwise")}
+              "p_urgent": triage.get("p_urgent"), "otherwise": triage.get("otherwise")}
     titles = [knowledge.message(key).text for key in CHECK_IN_BUTTON_KEYS[language]]
     return Reply(reply.text, marker), [{"title": title, "payload": title} for title in titles]
 

@@ -145,6 +145,9 @@ def _raised_by(turn: Turn) -> Tuple[str, ...]:
 
 
 def _p_urgent(turn: Turn) -> Optional[float]:
+    """The triage record's ``p_urgent``; records written before it existed carry only the probabilities."""
+    if isinstance(turn.triage.get("p_urgent"), (int, float)):
+        return round(float(turn.triage["p_urgent"]), 2)
     probabilities = turn.triage.get("probabilities")
     if not isinstance(probabilities, dict):
         return None

@@ -102,7 +102,7 @@ def test_an_urgent_intent_without_a_triage_record_gets_the_english_medical_messa
 @pytest.mark.parametrize("language", sorted(CHECK_IN_KEYS))
 def test_the_check_in_shows_both_numbers_and_asks_with_two_buttons(knowledge, language):
     parse = {"triage": {"disposition": CHECK_IN, "kind": "crisis", "language": language, "concept": None,
-                        "raised_by": ["classifier"], "probabilities": {"emergency": 0.1, "crisis": 0.5},
+                        "raised_by": ["classifier"], "p_urgent": 0.6,
                         "otherwise": "ask_side_effects"}}
     assert is_check_in(parse)
     reply, buttons = check_in_reply(knowledge, parse)

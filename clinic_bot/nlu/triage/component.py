@@ -170,7 +170,7 @@ class TriageGate(GraphComponent):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in DECIDED_BY_TRIAGE]
             general = ranking[0] if ranking else None
             tokens = tokenize(text)
-            decision = triage.judge(text, self._framing(tokens, general, question))
+            decision = triage.judge_tokens([tokens], [self._framing(tokens, general, question)])[0]
             if question is not None and question.get("answer") == CHECK_IN and not decision.emergency:
                 answered = self._check_in_answered(message, triage, decision, question, tokens, general, ranking)
                 if answered is None:

@@ -61,7 +61,10 @@ class TriageDecision:
     calm_level: str = GENERAL  # the level without the alarm (personal | general): what a check-in's "no" leads to
 
     def as_dict(self) -> Dict[str, Any]:
-        return {**asdict(self), "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()}}
+        """The record the parse carries; ``p_urgent`` is the classifier's P(emergency) + P(crisis), for the
+        check-in's marker and the staff's review."""
+        return {**asdict(self), "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+                "p_urgent": round(urgent_probability(self.probabilities), 4)}
 
     @property
     def emergency(self) -> bool:

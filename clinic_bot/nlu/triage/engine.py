@@ -10,7 +10,7 @@ from clinic_bot.nlu.triage.data import LabelledMessage
 from clinic_bot.nlu.triage.decision import Framing, Thresholds, TriageDecision, decide
 from clinic_bot.nlu.triage.learned import TriageClassifier
 from clinic_bot.nlu.triage.rules import Finding, RedFlagRules
-from clinic_bot.nlu.triage.text import language, tokenize
+from clinic_bot.nlu.triage.text import Tokens, language, tokenize
 
 LEXICON_FILE = "lexicon.json"
 
@@ -40,10 +40,14 @@ class Triage:
 
     def judge_all(self, texts: Sequence[str], framings: Optional[Sequence[Framing]] = None) -> List[TriageDecision]:
         """One decision per text (framed by the conversation, when given); the classifier runs once over all."""
-        tokens = [tokenize(text) for text in texts]
+        return self.judge_tokens([tokenize(text) for text in texts], framings)
+
+    def judge_tokens(self, tokens: Sequence[Tokens],
+                     framings: Optional[Sequence[Framing]] = None) -> List[TriageDecision]:
+        """``judge_all`` for messages already tokenized (the Rasa component reads the tokens for its framing too)."""
         analyses = [self.rules.analyse(t) for t in tokens]
         all_probabilities = self.classifier.probabilities([view for _, view in analyses])
-        framings = framings or [Framing()] * len(texts)
+        framings = framings or [Framing()] * len(tokens)
         return [decide(findings, probabilities, language(t), self.thresholds, framing)
                 for t, (findings, _), probabilities, framing in zip(tokens, analyses, all_probabilities, framings)]
 
