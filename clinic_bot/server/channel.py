@@ -3,8 +3,10 @@
 Differences from Rasa's RestInput:
 - each bot message comes back as ONE JSON object: text, buttons and the answer marker (`custom`) together
   (Rasa's collector splits them, and splits text at blank lines);
-- input is checked before any NLU runs (size, content type, JSON, types), with a JSON error that says
-  what was wrong; control characters are dropped from the message;
+- input is checked before any NLU runs (size, content type, JSON, types, valid Unicode), with a JSON error that
+  says what was wrong; control characters are dropped from the message; the client's `metadata` is not kept;
+- Rasa's slash syntax ("/intent{...}", which skips the NLU and the triage) is honoured only for the assistant's
+  own buttons; any other message starting with "/" is read as text (server/slash_payloads.py);
 - each sender and each client address may send a limited number of messages a minute (429 + Retry-After),
   counted in Redis when the lock store is Redis (several Rasa servers: the scaled profile);
 - every response carries Cache-Control: no-store and X-Content-Type-Options: nosniff;
@@ -18,7 +20,7 @@ import json
 import logging
 import os
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.lock_store import RedisLockStore
@@ -39,6 +41,7 @@ from clinic_bot.server.rate_limit import (
     client_address,
     parse_networks,
 )
+from clinic_bot.server.slash_payloads import as_patient_text, is_topic_button, offered_payloads, uses_slash_syntax
 from clinic_bot.server.tracker_store import failed_for
 from clinic_bot.server.warm_up import warm_up
 
@@ -80,6 +83,11 @@ def _error(status: int, error: str, headers: Optional[Dict[str, str]] = None) ->
 def without_control_characters(text: Text) -> Text:
     """Drops C0/C1 control characters (keeps newline and tab; keeps format marks such as RTL marks)."""
     return "".join(ch for ch in text if ch in _KEPT_CONTROL_CHARS or unicodedata.category(ch) != "Cc")
+
+
+def has_lone_surrogate(text: Text) -> bool:
+    """JSON's \\ud800 escapes decode to half a character, which no store, log or reply can encode."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def _is_json(content_type: Text) -> bool:
@@ -126,6 +134,8 @@ class ClinicRestInput(InputChannel):
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return None, _error(400, 'body must be JSON: {"sender": "...", "message": "..."}')
+        except RecursionError:
+            return None, _error(400, "body is nested too deeply: send {\"sender\": \"...\", \"message\": \"...\"}")
         if not isinstance(body, dict):
             return None, _error(400, 'body must be a JSON object: {"sender": "...", "message": "..."}')
         message, sender = body.get("message"), body.get("sender")
@@ -135,13 +145,41 @@ class ClinicRestInput(InputChannel):
             return None, _error(400, '"message" must be a string')
         if len(message) > self.max_message_chars:
             return None, _error(413, too_long)
+        if has_lone_surrogate(message):
+            return None, _error(400, '"message" must be valid Unicode text (it holds half of a character)')
         message = without_control_characters(message)
         if not message.strip():
             return None, _error(400, '"message" must not be empty')
         # A missing sender would put every such patient into one shared conversation ("default").
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
             return None, _error(400, f'"sender" must be a string of 1 to {MAX_SENDER_CHARS} characters')
-        return {"message": message, "sender": sender, "metadata": body.get("metadata")}, None
+        if has_lone_surrogate(sender):
+            return None, _error(400, '"sender" must be valid Unicode text (it holds half of a character)')
+        # `metadata` is dropped: nothing the widget sends needs it, and Rasa would store it verbatim.
+        return {"message": message, "sender": sender}, None
+
+    async def read_slash_syntax(self, request: Request, message: Text, sender: Text) -> Text:
+        """The message as the assistant should read it: a button's payload as sent, any other "/..." as text."""
+        if not uses_slash_syntax(message):
+            return message
+        payload = message.strip()
+        # The widget's topic buttons first: they need no look at the conversation.
+        if is_topic_button(payload, default_knowledge().has_topic) or payload in await self._offered(request, sender):
+            return payload
+        return as_patient_text(message)
+
+    @staticmethod
+    async def _offered(request: Request, sender: Text) -> Set[Text]:
+        """The slash payloads of the buttons the assistant sent this conversation (none when it cannot tell)."""
+        store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+        if store is None:
+            return set()
+        try:
+            tracker = await store.retrieve(sender)
+        except Exception:  # the message is then read as text, which is always safe
+            logger.exception("Reading the offered buttons of sender %s failed", sender)
+            return set()
+        return offered_payloads(tracker.events) if tracker is not None else set()
 
     def _limits_for(self, request: Request) -> Union[MessageRateLimits, RedisMessageRateLimits]:
         """The counts go where the lock store is: with a RedisLockStore (several Rasa servers) into its Redis."""
@@ -186,12 +224,12 @@ class ClinicRestInput(InputChannel):
             error = self.throttle(request, body["sender"])
             if error is not None:
                 return error
+            message = await self.read_slash_syntax(request, body["message"], body["sender"])
+            if not message:
+                return _error(400, '"message" must not be empty')
             collector = ClinicOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(body["message"], collector, body["sender"], input_channel=self.name(),
-                                metadata=body["metadata"] if isinstance(body["metadata"], dict) else None)
-                )
+                await on_new_message(UserMessage(message, collector, body["sender"], input_channel=self.name()))
             except Exception:  # the patient must still get an answer; details go to the log only
                 logger.exception("Handling a message failed")
             messages: List[Dict[Text, Any]] = collector.messages

@@ -40,6 +40,11 @@ BAD_INPUTS = [
     ("no sender", JSON, as_json({"message": "hi"}), 400, "sender"),
     ("a number as sender", JSON, as_json({"sender": 7, "message": "hi"}), 400, "sender"),
     ("a sender of 129 characters", JSON, as_json({"sender": "s" * 129, "message": "hi"}), 400, "sender"),
+    ("a lone surrogate in the message", JSON, b'{"sender": "a", "message": "hi \\ud800 there"}', 400, "Unicode"),
+    ("a lone surrogate in the sender", JSON, b'{"sender": "a\\udc00", "message": "hi"}', 400, "Unicode"),
+    ("JSON nested 5,000 deep", JSON, b'{"sender": "a", "message": "hi", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+     400, "nested"),
+    ("only a slash", JSON, as_json({"sender": "a", "message": " / "}), 400, "empty"),
     ("a message of 1,001 characters", JSON, as_json({"sender": "a", "message": "a" * 1001}), 413, "1000"),
     ("a message of 100,000 characters", JSON, as_json({"sender": "a", "message": "pain " * 20_000}), 413, "1000"),
 ]
@@ -92,6 +97,14 @@ def test_control_characters_are_dropped_before_nlu_and_storage(servers):
     assert answers(patient.say("how much does\x00 an epidural\x07 cost?\x1b")) == ["ask_cost"]
     stored = [e["text"] for e in conversation_events(servers.tracker_db, patient.sender) if e["event"] == "user"]
     assert stored == ["how much does an epidural cost?"]
+
+
+def test_client_metadata_is_not_stored(servers):
+    sender = f"meta-{uuid.uuid4().hex[:12]}"
+    body = {"sender": sender, "message": "hello", "metadata": {"patient_name": "Jane Quokkaroe"}}
+    assert send(servers.webhook_url, as_json(body), headers=JSON).status == 200
+    stored = json.dumps(conversation_events(servers.tracker_db, sender))
+    assert "Quokkaroe" not in stored and "patient_name" not in stored
 
 
 def test_longest_sender_is_accepted(servers):
