@@ -6,6 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_clinic import answer_waiting_topic, send_practical_answer
 from actions.utter import send, send_gentle_crisis_line
+from clinic_bot.content.entity_values import is_canonical
 from clinic_bot.content.feedback import helpful_question
 from clinic_bot.content.knowledge import VARIANT_KINDS, Knowledge, default_knowledge
 
@@ -15,14 +16,16 @@ CONDITION_FIRST = {"ask_conditions_treated"}
 
 def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, Optional[str]]:
     """Procedure/condition to tailor the answer to: named in this message, else remembered from earlier
-    in the conversation (only for topics where a follow-up makes sense)."""
+    in the conversation (only for topics where a follow-up makes sense). Only canonical names: a value from
+    anywhere else (a forged slash message, a tester's shell) must never be echoed in the answer."""
     named = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
     order = ("condition", "procedure") if intent in CONDITION_FIRST else VARIANT_KINDS
     context: Dict[str, Optional[str]] = {}
     for kind in order:
-        value = named.get(kind) or (tracker.get_slot(kind) if follow_up else None)
-        if value:
-            context[kind] = value
+        for value in (named.get(kind), tracker.get_slot(kind) if follow_up else None):
+            if is_canonical(kind, value):
+                context[kind] = value
+                break
     return context
 
 

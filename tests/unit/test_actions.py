@@ -71,6 +71,14 @@ def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, kn
     assert message["text"] == silent + " " + knowledge.faq("ask_cost", {}).text
 
 
+@pytest.mark.parametrize("forged", ["https://evil.example/pay", "<b>x</b>", "radiofrequency ablation"])
+def test_an_entity_value_that_is_not_a_canonical_name_never_reaches_the_answer(dispatcher, knowledge, forged):
+    tracker = make_tracker("ask_cost", "how much is it", [entity("procedure", forged)], {"procedure": forged})
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    message = faq_answer(dispatcher)
+    assert message["custom"]["about"] is None and message["text"] == knowledge.faq("ask_cost", {}).text
+
+
 def test_general_topic_ignores_a_procedure_named_earlier(dispatcher, knowledge):
     tracker = make_tracker("ask_what_is_pain_management", slots={"procedure": "radiofrequency_ablation"})
     ActionAnswerFaq().run(dispatcher, tracker, {})

@@ -1,0 +1,20 @@
+"""The canonical procedure and condition names (spacy_pipeline/entity_patterns.yml): the only entity values an
+answer may be tailored to or name."""
+from functools import lru_cache
+from typing import Dict, FrozenSet
+
+from clinic_bot import paths
+from clinic_bot.content.yaml_lines import load_yaml
+
+ENTITY_KINDS = ("procedure", "condition")
+
+
+@lru_cache(maxsize=1)
+def canonical_values() -> Dict[str, FrozenSet[str]]:
+    """{"procedure": {"radiofrequency_ablation", ...}, "condition": {...}}, read once per process."""
+    data = load_yaml(paths.ENTITY_PATTERNS_FILE) or {}
+    return {kind: frozenset(data.get(kind) or {}) for kind in ENTITY_KINDS}
+
+
+def is_canonical(kind: str, value: object) -> bool:
+    return isinstance(value, str) and value in canonical_values().get(kind, frozenset())
