@@ -24,6 +24,7 @@ from clinic_bot.launcher.demo_site import serving_site
 from clinic_bot.launcher.proxy import HEALTH_PATH, ProxyConfig, apology_json
 from clinic_bot.launcher.registry import prepare_model_reload, registered
 from clinic_bot.launcher.servers import (
+    LOOPBACK,
     RASA_SPEED_ENV,
     action_server_child,
     default_port,
@@ -131,13 +132,15 @@ class ScaledProfile:
         self.start_proxy()
 
     def start_rasa_side(self) -> None:
+        # Loopback only, whatever RASA_HOST / ACTION_HOST say for `make run`: the proxy is the one way in (it
+        # refuses the model reload, sets X-Forwarded-For), so no server behind it may be reachable past it.
         env = self.env()
-        self.supervisor.start(action_server_child(self.action_port, env, self.log_dir))
+        self.supervisor.start(action_server_child(self.action_port, env, self.log_dir, host=LOOPBACK))
         credentials = (write_credentials(self.channel_settings, self.work_dir) if self.channel_settings
                        else CREDENTIALS_FILE)
         for name, port in zip(self.rasa_names, self.rasa_ports):
             self.supervisor.start(rasa_server_child(port, self.model, SCALED_ENDPOINTS_FILE, credentials, env,
-                                                    self.log_dir, name=name))
+                                                    self.log_dir, name=name, host=LOOPBACK))
         self.supervisor.wait_until_ready(["actions", *self.rasa_names], timeout_s=START_TIMEOUT_S)
 
     def start_proxy(self) -> None:

@@ -2,7 +2,11 @@
 
 One launcher for `make run`, the end-to-end tests and the benchmark, so they all run the same thing.
     python -m clinic_bot.launcher.servers [--rasa-port 5005] [--action-port 5055] [--web-port 8080] [--cors http://localhost:8080]
+        [--rasa-host 127.0.0.1] [--action-host 127.0.0.1] [--enable-api]
 `make run` also serves the demo clinic site with the chat widget (clinic_bot/launcher/demo_site.py) on --web-port.
+Both servers listen on loopback only unless RASA_HOST / ACTION_HOST (or the options) name another address. With
+the HTTP API on, its token goes from RASA_AUTH_TOKEN to the Rasa server through its environment, never through a
+command line (clinic_bot/launcher/rasa_cli.py).
 While it runs, paths.RUNNING_SERVERS_FILE names its Rasa server, and the model reload token exists
 (clinic_bot/launcher/registry.py): the staff console switches that server to a new model without a restart.
 """
@@ -18,7 +22,9 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 import yaml
 
+from clinic_bot.launcher import rasa_cli
 from clinic_bot.launcher.demo_site import serving_site
+from clinic_bot.launcher.rasa_cli import API_TOKEN_ENV, ENABLE_API, TOKEN_OPTION, check_api_token, split_token
 from clinic_bot.launcher.registry import prepare_model_reload, registered
 from clinic_bot.launcher.supervisor import Child, Supervisor, answers, stop_on_signals, supervise
 from clinic_bot.paths import CREDENTIALS_FILE, ENDPOINTS_FILE, LOG_DIR, MODEL_FILE, REPO_ROOT, TRACKER_DB
@@ -26,8 +32,6 @@ from clinic_bot.store.database import StoreLocation, describe, is_server_url
 
 START_TIMEOUT_S = 300
 CHANNEL = "clinic_bot.server.channel.ClinicRestInput"  # its section in credentials.yml
-API_TOKEN_ENV = "RASA_AUTH_TOKEN"
-MIN_API_TOKEN_CHARS = 16
 # Ports when none is given: the environment's variable of that name, else these. WEB_PORT is what the patient's
 # browser opens: the demo site (make run) or the proxy in front of the demo site and the webhook (make
 # run-scaled, which puts the demo site itself on SITE_PORT and its Rasa servers on RASA_PORT, RASA_PORT+1 ...).
@@ -39,15 +43,40 @@ def default_port(variable: str) -> int:
     return int(os.environ.get(variable, DEFAULT_PORTS[variable]))
 
 
-def endpoints_env(action_port: int, tracker_db: StoreLocation) -> Dict[str, str]:
+LOOPBACK = "127.0.0.1"
+# Where the servers listen when no option says: the environment's variable of that name, else loopback only. The
+# action server runs any action for whatever tracker it is sent, without authentication, and the webhook is for
+# the demo site on this machine (make run) or the proxy in front (make run-scaled): another address is a
+# deployment's choice (a container listens on 0.0.0.0 inside its own network: deploy/docker-compose.yml).
+DEFAULT_HOSTS = {"RASA_HOST": LOOPBACK, "ACTION_HOST": LOOPBACK}
+# rasa-sdk 3.6.2's command line has no address option: its run() listens on this variable's (0.0.0.0 if unset).
+SDK_HOST_ENV = "SANIC_HOST"
+
+
+def default_host(variable: str) -> str:
+    return os.environ.get(variable) or DEFAULT_HOSTS[variable]
+
+
+def url_host(host: str) -> str:
+    """How this machine's own clients (readiness checks, the Rasa server calling the action server, the staff
+    console) reach a server that listens on `host`: over loopback when it listens everywhere; IPv6 in brackets."""
+    if host in ("", "0.0.0.0"):
+        return LOOPBACK
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def endpoints_env(action_port: int, tracker_db: StoreLocation, action_host: str = LOOPBACK) -> Dict[str, str]:
     """What endpoints.yml reads from the environment (Rasa expands ${VAR} there)."""
-    return {"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+    return {"ACTION_SERVER_URL": f"http://{url_host(action_host)}:{action_port}/webhook",
             "TRACKER_DB": str(tracker_db) if is_server_url(tracker_db) else str(Path(tracker_db).resolve())}
 
 
-def write_stock_endpoints(action_port: int, tracker_db: StoreLocation, directory: Path) -> Path:
+def write_stock_endpoints(action_port: int, tracker_db: StoreLocation, directory: Path,
+                          action_host: str = LOOPBACK) -> Path:
     """endpoints.yml for the benchmark's "before": Rasa's own SQL store and a plain action endpoint."""
-    env = endpoints_env(action_port, tracker_db)
+    env = endpoints_env(action_port, tracker_db, action_host)
     endpoints = {"action_endpoint": {"url": env["ACTION_SERVER_URL"]},
                  "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": env["TRACKER_DB"]}}
     path = Path(directory) / "endpoints.yml"
@@ -65,13 +94,11 @@ def write_credentials(channel_settings: Mapping[str, Any], directory: Path) -> P
 
 
 def api_args(enable_api: bool, token: Optional[str]) -> List[str]:
-    """`rasa run` arguments for the HTTP API (model upload, trackers...): off, or on with a token only."""
+    """Rasa's arguments for the HTTP API (model upload, trackers...): off, or on with a token only. What Rasa
+    parses, not a command line: rasa_server_child moves the token into the server's environment."""
     if not enable_api:
         return []
-    if not token or len(token) < MIN_API_TOKEN_CHARS:
-        raise ValueError(f"the HTTP API needs an auth token of at least {MIN_API_TOKEN_CHARS} characters in "
-                         f"{API_TOKEN_ENV}; without one anyone could replace the model or read conversations")
-    return ["--enable-api", "--auth-token", token]
+    return [ENABLE_API, TOKEN_OPTION, check_api_token(token)]
 
 
 # Rasa imports TensorFlow even without a TensorFlow model: single-threaded ops beat a pool on 2 cores; two
@@ -81,7 +108,9 @@ RASA_SPEED_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELI
 
 
 def server_env() -> Dict[str, str]:
-    env = dict(os.environ)
+    """The launcher's environment for its children, minus the API token: only a Rasa server with the API on gets
+    that (rasa_server_child), not the action server, the databases or `rasa train`."""
+    env = {key: value for key, value in os.environ.items() if key != API_TOKEN_ENV}
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
@@ -91,17 +120,26 @@ def server_env() -> Dict[str, str]:
     return env
 
 
-def action_server_child(port: int, env: Mapping[str, str], log_dir: Path, name: str = "actions") -> Child:
+def action_server_child(port: int, env: Mapping[str, str], log_dir: Path, name: str = "actions",
+                        host: str = LOOPBACK) -> Child:
     return Child(name, [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                 env, REPO_ROOT, log_dir / f"{name}.log", ready=answers(f"http://127.0.0.1:{port}/health"))
+                 {**env, SDK_HOST_ENV: host}, REPO_ROOT, log_dir / f"{name}.log",
+                 ready=answers(f"http://{url_host(host)}:{port}/health"))
 
 
 def rasa_server_child(port: int, model: Path, endpoints: Path, credentials: Path, env: Mapping[str, str],
-                      log_dir: Path, name: str = "rasa", extra_args: Optional[List[str]] = None) -> Child:
-    args = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
-            "--endpoints", str(endpoints), "--credentials", str(credentials)]
-    return Child(name, args + list(extra_args or []), env, REPO_ROOT, log_dir / f"{name}.log",
-                 ready=answers(f"http://127.0.0.1:{port}/webhooks/rest/"))
+                      log_dir: Path, name: str = "rasa", extra_args: Optional[List[str]] = None,
+                      host: str = LOOPBACK) -> Child:
+    """`rasa run` through clinic_bot/launcher/rasa_cli.py: an API token among `extra_args` (api_args) goes into
+    the server's environment, where that module hands it to Rasa inside the process, off every command line."""
+    rest, token = split_token(list(extra_args or []))
+    env = {key: value for key, value in env.items() if key != API_TOKEN_ENV}
+    if token is not None:
+        env[API_TOKEN_ENV] = token
+    args = [sys.executable, "-m", rasa_cli.__name__, "run", "--model", str(model), "--port", str(port),
+            "--interface", host, "--endpoints", str(endpoints), "--credentials", str(credentials)]
+    return Child(name, args + rest, env, REPO_ROOT, log_dir / f"{name}.log",
+                 ready=answers(f"http://{url_host(host)}:{port}/webhooks/rest/"))
 
 
 @dataclass
@@ -114,6 +152,8 @@ class Servers:
     stock: bool = False  # Rasa's SQL store, whole conversations to actions: the benchmark's "before"
     supervisor: Supervisor = field(default_factory=Supervisor)
     rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
+    rasa_host: str = LOOPBACK  # the addresses the servers listen on (RASA_HOST, ACTION_HOST in `make run`)
+    action_host: str = LOOPBACK
 
     @property
     def processes(self) -> Dict[str, subprocess.Popen]:
@@ -121,7 +161,7 @@ class Servers:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return f"http://{url_host(self.rasa_host)}:{self.rasa_port}"
 
     @property
     def webhook_url(self) -> str:
@@ -129,26 +169,27 @@ class Servers:
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}"
+        return f"http://{url_host(self.action_host)}:{self.action_port}"
 
     def start_action_server(self) -> None:
         if not is_server_url(self.tracker_db):
             Path(self.tracker_db).parent.mkdir(parents=True, exist_ok=True)
-        self.supervisor.start(action_server_child(self.action_port, self.child_env(), self.log_dir))
+        self.supervisor.start(action_server_child(self.action_port, self.child_env(), self.log_dir,
+                                                  host=self.action_host))
 
     def start_rasa(self, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None,
                    channel_settings: Optional[Mapping[str, Any]] = None) -> None:
         """channel_settings override the channel's credentials.yml settings for this run (see rate_limit.py)."""
         self.rasa_launch = dict(model=model, cors=cors, extra_args=extra_args, channel_settings=channel_settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        endpoints = (write_stock_endpoints(self.action_port, self.tracker_db, self.log_dir) if self.stock
-                     else ENDPOINTS_FILE)
+        endpoints = (write_stock_endpoints(self.action_port, self.tracker_db, self.log_dir, self.action_host)
+                     if self.stock else ENDPOINTS_FILE)
         credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
                        else CREDENTIALS_FILE)
         args = (["--cors", cors] if cors else []) + list(extra_args or [])
         env = self.child_env(None if self.stock else RASA_SPEED_ENV)
         self.supervisor.start(rasa_server_child(self.rasa_port, model, endpoints, credentials, env, self.log_dir,
-                                                extra_args=args))
+                                                extra_args=args, host=self.rasa_host))
 
     def restart_rasa(self, **changes: Any) -> None:
         """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
@@ -159,7 +200,8 @@ class Servers:
     def child_env(self, defaults: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
         """The environment of every server this launcher starts: `defaults` unless already set, then the
         project's settings and what endpoints.yml reads."""
-        return {**(defaults or {}), **server_env(), **endpoints_env(self.action_port, self.tracker_db)}
+        return {**(defaults or {}), **server_env(),
+                **endpoints_env(self.action_port, self.tracker_db, self.action_host)}
 
     def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         self.supervisor.wait_until_ready(timeout_s=timeout_s)
@@ -172,8 +214,10 @@ class Servers:
 def running_servers(rasa_port: int, action_port: int, tracker_db: StoreLocation = TRACKER_DB,
                     model: Path = MODEL_FILE, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
                     extra_args: Optional[List[str]] = None,
-                    channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False) -> Iterator[Servers]:
-    servers = Servers(rasa_port, action_port, tracker_db, Path(log_dir), stock=stock)
+                    channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False,
+                    rasa_host: str = LOOPBACK, action_host: str = LOOPBACK) -> Iterator[Servers]:
+    servers = Servers(rasa_port, action_port, tracker_db, Path(log_dir), stock=stock, rasa_host=rasa_host,
+                      action_host=action_host)
     try:
         servers.start_action_server()
         servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)
@@ -187,6 +231,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rasa-port", type=int, default=default_port("RASA_PORT"))
     parser.add_argument("--action-port", type=int, default=default_port("ACTION_PORT"))
+    parser.add_argument("--rasa-host", default=default_host("RASA_HOST"),
+                        help="the address the Rasa server listens on (default: RASA_HOST, else 127.0.0.1 only)")
+    parser.add_argument("--action-host", default=default_host("ACTION_HOST"),
+                        help="the address the action server listens on (default: ACTION_HOST, else 127.0.0.1 "
+                        "only); it runs actions for anyone who reaches it")
     parser.add_argument("--model", type=Path, default=MODEL_FILE)
     parser.add_argument("--web-port", type=int, default=default_port("WEB_PORT"),
                         help="where the demo clinic site with the chat widget is served "
@@ -202,16 +251,19 @@ def main() -> None:
         parser.error(str(error))
     site_url = f"http://localhost:{args.web_port}"
     cors = args.cors or site_url
+    # The widget in the browser on this machine: localhost, unless the Rasa server listens elsewhere only.
+    chat_host = "localhost" if url_host(args.rasa_host) == LOOPBACK else url_host(args.rasa_host)
     started = time.monotonic()
-    print(f"Starting the action server (:{args.action_port}) and the Rasa server (:{args.rasa_port}); "
-          f"logs in {LOG_DIR}")
+    print(f"Starting the action server ({args.action_host}:{args.action_port}) and the Rasa server "
+          f"({args.rasa_host}:{args.rasa_port}); logs in {LOG_DIR}")
     stop_on_signals()  # Ctrl-C, SIGTERM, SIGHUP: stop every server, even during start-up
     prepare_model_reload()
     try:
         # The site first: a busy port fails at once, not after the model has loaded.
-        with serving_site(args.web_port, chat_server=f"http://localhost:{args.rasa_port}"), \
+        with serving_site(args.web_port, chat_server=f"http://{chat_host}:{args.rasa_port}"), \
                 running_servers(args.rasa_port, args.action_port, model=args.model, cors=cors,
-                                extra_args=rasa_api) as servers, \
+                                extra_args=rasa_api, rasa_host=args.rasa_host,
+                                action_host=args.action_host) as servers, \
                 registered([servers.rasa_url]):
             print(f"\nReady in {time.monotonic() - started:.0f} s. Chat on the demo clinic site: {site_url}/ "
                   f"(webhook open to {cors} only)\nor talk to the assistant directly:\n\n"

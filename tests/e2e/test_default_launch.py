@@ -1,10 +1,14 @@
-"""The servers as `make run` starts them (default rate limits, no HTTP API, CORS for the demo site only),
-plus one setting: 127.0.0.1 is a trusted proxy, so each test's X-Forwarded-For address stands for a
-different client. Last, the Rasa server is restarted with the API switch on."""
+"""The servers as `make run` starts them (on loopback only, default rate limits, no HTTP API, CORS for the demo
+site only), plus one setting: 127.0.0.1 is a trusted proxy, so each test's X-Forwarded-For address stands for a
+different client. Last, the Rasa server is restarted with the API switch on, its token on no command line."""
+import ipaddress
 import json
+import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
+from typing import List, Set, Tuple
 
 import pytest
 
@@ -30,6 +34,72 @@ def chat(servers, sender: str, text: str, client: str, **headers: str):
     """One message as the trusted proxy forwards it for `client`."""
     return send(servers.webhook_url, json.dumps({"sender": sender, "message": text}).encode(),
                 headers={"Content-Type": "application/json", "X-Forwarded-For": client, **headers})
+
+
+def listening_sockets() -> List[Tuple[str, int, str]]:
+    """(address, port, inode) of every listening TCP socket, IPv4 and IPv6 (/proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("tcp", "tcp6"):
+        lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
+        for fields in (line.split() for line in lines):
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A":  # TCP_LISTEN
+                continue
+            address, port = local.split(":")
+            # The address is in the kernel's byte order: each 32-bit word little-endian.
+            raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, len(address), 8))
+            found.append((str(ipaddress.ip_address(raw)), int(port, 16), inode))
+    return found
+
+
+def socket_inodes(pid: int) -> Set[str]:
+    """The inodes of the sockets a process holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    return inodes
+
+
+def is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def assert_listening_on_loopback_only(servers) -> None:
+    sockets = listening_sockets()
+    for name, port in (("rasa", servers.rasa_port), ("actions", servers.action_port)):
+        own = socket_inodes(servers.processes[name].pid)
+        on_port = [(address, inode) for address, listened, inode in sockets if listened == port]
+        assert any(inode in own for _, inode in on_port), f"the {name} server does not listen on its port {port}"
+        outside = [address for address, _ in on_port if not is_loopback(address)]
+        assert not outside, f"the {name} server's port {port} is open on {outside}, not only on loopback"
+
+
+def test_the_servers_listen_on_loopback_only(launched):
+    """The action server runs actions for any tracker it is sent and the webhook is for the demo site on this
+    machine: neither listens on another interface unless a deployment sets RASA_HOST / ACTION_HOST."""
+    assert_listening_on_loopback_only(launched)
+
+
+def processes_with_on_their_command_line(text: str) -> List[str]:
+    """Every process whose command line (world-readable: `ps`, /proc/<pid>/cmdline) contains `text`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if text.encode() in arguments:
+            found.append(f"{entry.name}: {arguments.replace(bytes(1), b' ').decode(errors='replace')}")
+    return found
 
 
 def test_http_api_is_not_reachable(launched):
@@ -91,6 +161,8 @@ def test_restart_keeps_conversations_and_the_api_switch_needs_the_token(launched
 
     token = uuid.uuid4().hex
     launched.restart_rasa(extra_args=api_args(True, token))
+    assert processes_with_on_their_command_line(token) == [], "the API token must be on no command line"
+    assert_listening_on_loopback_only(launched)
 
     # The follow-up still knows the procedure: the conversation came back from the SQLite store.
     follow_up = [m for m in chat(launched, sender, "is it safe?", client).json()

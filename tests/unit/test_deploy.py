@@ -20,9 +20,10 @@ import pytest
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.launcher import proxy, servers, services
+from clinic_bot.launcher import proxy, rasa_cli, servers, services
+from clinic_bot.launcher.rasa_cli import API_TOKEN_ENV, split_token
 from clinic_bot.launcher.scaled import TICKET_LOCK_LIFETIME_S, ScaledProfile
-from clinic_bot.launcher.servers import DEFAULT_PORTS
+from clinic_bot.launcher.servers import DEFAULT_PORTS, SDK_HOST_ENV
 from clinic_bot.launcher.supervisor import Child, Supervisor
 from clinic_bot.paths import REPO_ROOT, TRUSTED_PROXIES_ENV
 
@@ -35,6 +36,8 @@ SYSTEMD = DEPLOY / "systemd"
 SYSTEMD_ENV_EXAMPLE = SYSTEMD / "clinic-bot.env.example"
 PASSWORD = "test-password-1234"  # the profile's generated one, here; the compose file's ${POSTGRES_PASSWORD}
 LOOPBACK = "127.0.0.1"
+# A container listens on every interface of its own network namespace: its networks decide who reaches it.
+CONTAINER_HOST = "0.0.0.0"
 FIRST_PARTY = ("clinic_bot", "actions")
 
 
@@ -97,6 +100,14 @@ def repo_relative(args: Iterable[str]) -> List[str]:
 def with_port(args: List[str], port: str) -> List[str]:
     args = list(args)
     args[args.index("--port") + 1] = port
+    return args
+
+
+def in_container(args: List[str]) -> List[str]:
+    """A command of the launcher as a container runs it: listening on the container's every interface."""
+    args = list(args)
+    if "--interface" in args:
+        args[args.index("--interface") + 1] = CONTAINER_HOST
     return args
 
 
@@ -258,11 +269,60 @@ def test_the_commands_are_the_launchers(compose, profile):
     kids = children(profile)
     rasa_port = str(DEFAULT_PORTS["RASA_PORT"])
     for name, service in rasa_services(compose, profile).items():
-        # Each container has its own address: every Rasa server on the default port.
-        expected = ["python", *with_port(launched(kids[name]), rasa_port)]
+        # Each container has its own address: every Rasa server on the default port, on all its interfaces.
+        expected = ["python", *in_container(with_port(launched(kids[name]), rasa_port))]
         assert service.get("command") == expected, f"{name}: command should be {expected}"
     expected = ["python", *launched(kids["actions"])]
     assert compose["services"]["actions"].get("command") == expected, f"actions: command should be {expected}"
+    # rasa-sdk has no address option: the variable it reads, which the launcher sets to loopback.
+    assert kids["actions"].env[SDK_HOST_ENV] == LOOPBACK
+    image = {**dockerfile_env(ACTIONS_DOCKERFILE), **service_env(compose["services"]["actions"])}
+    assert service_env(compose["services"]["actions"]).get(SDK_HOST_ENV) == CONTAINER_HOST == image[SDK_HOST_ENV], \
+        f"actions: set {SDK_HOST_ENV}={CONTAINER_HOST} (the Rasa servers call it over the backend network)"
+
+
+def test_the_profile_listens_on_loopback_only_and_puts_no_secret_on_a_command_line(profile):
+    """`make run-scaled`: the proxy is the one way in; the database's password (and an API token left in the
+    launcher's environment) stays off every command line, which every local user can read."""
+    kids = children(profile)
+    for name in profile.rasa_names:
+        args = kids[name].args
+        assert args[args.index("--interface") + 1] == LOOPBACK, f"{name} should listen on {LOOPBACK} only"
+        assert split_token(args)[1] is None and API_TOKEN_ENV not in kids[name].env
+    assert kids["actions"].env[SDK_HOST_ENV] == LOOPBACK
+    redis = kids["redis"].args
+    assert redis[redis.index("--bind") + 1] == LOOPBACK
+    assert settings_after(kids["postgres"].args, "-c")["listen_addresses"] == LOOPBACK
+    assert re.search(rf"listen {re.escape(LOOPBACK)}:{profile.proxy_port};",
+                     (profile.work_dir / "proxy" / "nginx.conf").read_text())
+    leaking = {name: child.args for name, child in kids.items() if any(PASSWORD in arg for arg in child.args)}
+    assert not leaking, f"the database's password on a command line: {leaking}"
+
+
+def test_no_deployment_command_carries_a_secret(compose):
+    """deploy/: the database's password and an API token reach the servers through their environment only."""
+    argvs: Dict[str, List[str]] = {}  # where -> the command
+    for name, service in compose["services"].items():
+        argvs[f"compose {name}"] = [str(part) for part in service.get("command") or []]
+        test = (service.get("healthcheck") or {}).get("test") or []
+        argvs[f"compose {name} healthcheck"] = [test] if isinstance(test, str) else [str(part) for part in test]
+    for path in (RASA_DOCKERFILE, ACTIONS_DOCKERFILE):
+        for keyword, rest in dockerfile(path):
+            if keyword in ("CMD", "HEALTHCHECK"):
+                argvs[f"{path.name} {keyword}"] = exec_form(rest)
+    for path in UNITS:
+        for number, argv in enumerate(commands(unit(path))):
+            argvs[f"{path.name} #{number}"] = argv
+    assert len(argvs) > 10, f"the commands found look wrong: {sorted(argvs)}"
+
+    def rasa(argv: List[str]) -> bool:  # split_token knows Rasa's options (nginx's -t is another thing)
+        return "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("rasa", rasa_cli.__name__)
+
+    assert any(rasa(argv) for argv in argvs.values()), f"no Rasa command found in {sorted(argvs)}"
+    leaking = {where: argv for where, argv in argvs.items()
+               if any("PASSWORD" in arg or arg.startswith("--auth-token") for arg in argv)
+               or (rasa(argv) and split_token(argv)[1] is not None)}
+    assert not leaking, f"a secret on a command line: {leaking}"
 
 
 def trusted_networks(value: str) -> List[Any]:  # IPv4Network or IPv6Network
@@ -528,7 +588,7 @@ def check_image(path: Path, service: Mapping[str, Any], child: Child, port: int)
         assert (REPO_ROOT / requirement).is_file(), f"{path.name} installs {requirement}, which does not exist"
         assert covered(REPO_ROOT / requirement, faithful_copies(path)), f"{path.name} does not copy {requirement}"
     cmd = exec_form(only(instructions, "CMD"))
-    assert cmd == ["python", *launched(child)], f"{path.name}: CMD should be what the launcher runs"
+    assert cmd == ["python", *in_container(launched(child))], f"{path.name}: CMD should be what the launcher runs"
     assert cmd == service["command"], f"{path.name}: CMD differs from the compose service's command"
     assert only(instructions, "EXPOSE") == str(port) == cmd[cmd.index("--port") + 1]
     healthcheck = " ".join(exec_form(only(instructions, "HEALTHCHECK")))
@@ -575,7 +635,7 @@ def test_the_rasa_image_builds_the_pipeline_and_model_as_the_makefile(compose, p
     assert spacy_rule
     needed |= {REPO_ROOT / p for p in spacy_rule[1].split() if not p.startswith("$(")}
     needed |= {REPO_ROOT / arg for arg in args if arg != model and (REPO_ROOT / arg).is_file()}  # the model: built
-    modules = {proxy.__name__}
+    modules = {proxy.__name__, args[1]}  # the module CMD runs (rasa_cli)
     for config in (REPO_ROOT / "config.yml", paths.SCALED_ENDPOINTS_FILE, paths.CREDENTIALS_FILE):
         modules |= set(dotted_names(yaml.safe_load(config.read_text())))
     files, read = import_closure(modules)
@@ -671,14 +731,15 @@ def test_the_units_run_what_the_launcher_runs(profile):
     rasa = unit(SYSTEMD / "clinic-rasa@.service")
     (argv,) = [shlex.split(value) for value in rasa["ExecStart"]]
     expected = with_port(launched(kids[profile.rasa_names[0]]), "%i")
-    extra = argv[1 + len(expected):]
-    assert argv[1: 1 + len(expected)] == expected, f"clinic-rasa@: should run {expected}"
-    assert extra == ["--interface", LOOPBACK], f"clinic-rasa@: only --interface {LOOPBACK} may be added: {extra}"
+    assert argv[1:] == expected, f"clinic-rasa@: should run {expected}"
+    assert expected[expected.index("--interface") + 1] == LOOPBACK
     assert rasa.get("User") and rasa["User"] != ["root"]
     assert rasa.get("MemoryMax") and rasa["MemoryMax"][0].endswith(("M", "G")), "clinic-rasa@ needs MemoryMax"
     actions = unit(SYSTEMD / "clinic-actions.service")
     (argv,) = [shlex.split(value) for value in actions["ExecStart"]]
     assert argv[1:] == launched(kids["actions"]), f"clinic-actions: should run {launched(kids['actions'])}"
+    assert f"{SDK_HOST_ENV}={kids['actions'].env[SDK_HOST_ENV]}" in actions.get("Environment", []), \
+        f"clinic-actions: {SDK_HOST_ENV} should be the launcher's, {LOOPBACK}"
     assert actions.get("User") == rasa["User"]
     # The proxy: its generated configuration in front of the units' Rasa servers, on the profile's ports.
     entries = unit(SYSTEMD / "clinic-proxy.service")
