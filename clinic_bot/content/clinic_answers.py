@@ -4,12 +4,22 @@ An answer never shows an empty detail and never guesses one: a sentence of `more
 out, and when the main text needs an empty detail the patient gets `if_unset` ("please call us at {phone}").
 With several locations, an answer marked `per_location` needs to know which one: ``ClinicAnswers.reply`` then
 returns None and the action asks.
+
+Texts are filled by clinic_bot/content/placeholders.py, never by str.format: a name the answer may not use counts
+as a detail that is empty (the patient gets if_unset, or the sentence is left out), and any other curly bracket
+is shown as written, so that a text `make validate` would refuse never makes the reply fail.
 """
-import string
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from clinic_bot.content.clinic_config import ClinicDetails, Location
+from clinic_bot.content.placeholders import (
+    IF_UNSET_PLACEHOLDERS,
+    fill,
+    only,
+    placeholders_in,
+    practical_placeholders,
+)
 
 UNSET_MESSAGE = "detail_unset"  # messages.yml: the default when a detail the answer needs is empty
 WHICH_LOCATION_MESSAGE = "which_location"  # messages.yml: "which of our locations do you mean?"
@@ -23,10 +33,6 @@ class ClinicAnswer:
     more: Tuple[str, ...] = ()
     if_unset: str = ""
     per_location: bool = False
-
-
-def placeholders_in(text: str) -> Set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def _flat(text: Any) -> str:
@@ -74,15 +80,15 @@ class ClinicAnswers:
         """The answer for ``intent`` at ``location`` (the only location when there is one)."""
         answer = self.answers[intent]
         place = location or (self.clinic.locations[0] if answer.per_location and self.clinic.locations else None)
-        values = filled_values(self.clinic, place)
+        values = only(filled_values(self.clinic, place), practical_placeholders(answer.per_location))
         unset = sorted(name for name in placeholders_in(answer.text) if not values.get(name))
         if unset:
-            text = (answer.if_unset or self.unset_text).format_map(values)
+            text = fill(answer.if_unset or self.unset_text, only(values, IF_UNSET_PLACEHOLDERS))
             added: List[str] = []
         else:
-            added = [sentence.format_map(values) for sentence in answer.more
+            added = [fill(sentence, values) for sentence in answer.more
                      if all(values.get(name) for name in placeholders_in(sentence))]
-            text = " ".join([answer.text.format_map(values), *added])
+            text = " ".join([fill(answer.text, values), *added])
         marker: Dict[str, Any] = {"answer": intent, "kind": "clinic", "sources": []}
         if answer.per_location and place is not None:
             marker["location"] = place.key

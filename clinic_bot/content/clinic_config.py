@@ -12,6 +12,8 @@ from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.paths import CLINIC_CONFIG_FILE
 
 REQUIRED_FIELDS = ("name", "phone", "after_hours_phone", "booking_url", "hours")
+# How answers name the required details: the clinic's name is {clinic_name}, beside a location's {location_name}.
+REQUIRED_PLACEHOLDERS = {field: "clinic_name" if field == "name" else field for field in REQUIRED_FIELDS}
 # Clinic-wide details the practical answers may use; each may be empty.
 OPTIONAL_FIELDS = (
     "fax", "email", "languages", "insurance_plans", "referrals", "new_patient_forms_url", "what_to_bring",
@@ -68,8 +70,7 @@ class ClinicDetails:
     def placeholders(self) -> Dict[str, str]:
         """The values answers may use: {clinic_name}, {phone}, {after_hours_phone}, {booking_url}, {hours}, and
         every optional detail ("" when not given)."""
-        values = {f: getattr(self, f) for f in REQUIRED_FIELDS}
-        values["clinic_name"] = values.pop("name")
+        values = {REQUIRED_PLACEHOLDERS[f]: getattr(self, f) for f in REQUIRED_FIELDS}
         return {**{f: "" for f in OPTIONAL_FIELDS}, **self.details, **values}
 
     def fields_still_placeholder(self) -> List[str]:

@@ -7,13 +7,16 @@ One source of truth: every patient-facing text lives in ``knowledge/answers.yml`
 ``default_knowledge()`` is what the servers serve: read again when one of these files or the clinic config
 change (at most one check a second), so an edited answer reaches patients without a restart; files that fail to
 load keep the previous knowledge in service (and log an error once per change).
+
+Every text is filled by clinic_bot/content/placeholders.py with the placeholders its kind may use (never by
+str.format): a curly bracket `make validate` would refuse is shown as written, and never fails the reply.
 """
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
 from clinic_bot.content.clinic_answers import (
     UNSET_MESSAGE,
@@ -23,11 +26,21 @@ from clinic_bot.content.clinic_answers import (
     parse_clinic_answers,
 )
 from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
+from clinic_bot.content.entity_values import ENTITY_KINDS
+from clinic_bot.content.placeholders import (
+    CURATED_ANSWER_PLACEHOLDERS,
+    IF_UNSET_PLACEHOLDERS,
+    fill,
+    message_placeholders,
+    only,
+    practical_placeholders,
+    problems,
+)
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.paths import ANSWERS_FILE, CLINIC_ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
 
 logger = logging.getLogger(__name__)
-VARIANT_KINDS = ("procedure", "condition")
+VARIANT_KINDS = ENTITY_KINDS  # an answer has variants for a named procedure or condition
 UNAVAILABLE_MESSAGE = "unavailable"  # the apology's key in knowledge/messages.yml
 
 
@@ -135,18 +148,35 @@ class Knowledge:
                    for place in self.clinic.locations]
         return Reply(reply.text, {**reply.marker, "for": intent}), buttons
 
-    def _fill(self, text: str, **extra: str) -> str:
-        return " ".join(text.split()).format_map({**self.clinic.placeholders(), **extra})
+    def _fill(self, text: str, allowed: Collection[str], **extra: str) -> str:
+        """``text`` on one line, with the placeholders ``allowed`` filled; any other curly bracket as written."""
+        return fill(" ".join(text.split()), only({**self.clinic.placeholders(), **extra}, allowed))
 
     def message(self, key: str, **extra: str) -> Reply:
-        """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...)."""
-        return Reply(self._fill(self.messages[key], **extra), {"answer": key})
+        """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...); ``extra``:
+        the values of its own placeholders (placeholders.MESSAGE_EXTRAS), such as the topic of no_specific_info."""
+        return Reply(self._fill(self.messages[key], message_placeholders(key), **extra), {"answer": key})
 
     def unavailable(self, sender: str) -> Dict[str, Any]:
         """The REST channel's apology when the bot cannot answer (action server down, no Rasa server up: the
         proxy sends it then), as one webhook message with the clinic's phone."""
         reply = self.message(UNAVAILABLE_MESSAGE)
         return {"recipient_id": sender, "text": reply.text, "custom": reply.marker}
+
+    def unfillable(self) -> List[str]:
+        """The texts with a curly bracket that is not a placeholder they may use (named as `make validate` names
+        them): the bot shows such brackets as written, so the servers log these texts when they load them."""
+        texts: List[Tuple[str, str, Collection[str]]] = []
+        for intent, answer in self.answers.items():
+            texts.append((f"answer '{intent}'", answer.text, CURATED_ANSWER_PLACEHOLDERS))
+            texts += [(f"answer '{intent}' variant '{value}'", variant.text, CURATED_ANSWER_PLACEHOLDERS)
+                      for variants in answer.variants.values() for value, variant in variants.items()]
+        texts += [(f"message '{key}'", text, message_placeholders(key)) for key, text in self.messages.items()]
+        for intent, practical in self.clinic_answers.items():
+            allowed = practical_placeholders(practical.per_location)
+            texts += [(f"practical answer '{intent}'", text, allowed) for text in (practical.text, *practical.more)]
+            texts.append((f"practical answer '{intent}' (if_unset)", practical.if_unset, IF_UNSET_PLACEHOLDERS))
+        return list(dict.fromkeys(where for where, text, allowed in texts if problems(text, allowed)))
 
     def faq(self, intent: str, context: Dict[str, Optional[str]]) -> Reply:
         """The curated answer for ``intent``; ``context`` maps 'procedure'/'condition' to a canonical value,
@@ -157,17 +187,17 @@ class Knowledge:
             variant = answer.variants.get(kind, {}).get(value) if value else None
             if variant:
                 return Reply(
-                    self._fill(variant.text),
+                    self._fill(variant.text, CURATED_ANSWER_PLACEHOLDERS),
                     {"answer": intent, "variant": f"{kind}:{value}", "about": f"{kind}:{value}",
                      "sources": [s.as_dict() for s in variant.sources]},
                 )
-        text = self._fill(answer.text)
+        text = self._fill(answer.text, CURATED_ANSWER_PLACEHOLDERS)
         # "about": the procedure or condition the answer is given for; without a variant of its own, the general
         # answer says plainly that the articles have nothing specific to it.
         mentioned = next(((kind, value) for kind, value in context.items() if value), None)
         about = f"{mentioned[0]}:{mentioned[1]}" if mentioned else None
         if mentioned:
-            text = self._fill(self.messages["no_specific_info"], topic=humanise(str(mentioned[1]))) + " " + text
+            text = self.message("no_specific_info", topic=humanise(str(mentioned[1]))).text + " " + text
         return Reply(text, {"answer": intent, "variant": None, "about": about,
                             "sources": [s.as_dict() for s in answer.sources]})
 
@@ -232,6 +262,10 @@ class ReloadingKnowledge:
             return self._knowledge
         if self._knowledge is not None:
             logger.info("Knowledge files changed: serving the new answers and messages")
+        unfillable = knowledge.unfillable()
+        if unfillable:  # a hand edit that skipped `make validate`: patients see these brackets as written
+            logger.warning("Curly brackets that are not placeholders in %s: the bot shows them as written (or "
+                           "leaves the sentence out). `make validate` shows what to fix.", ", ".join(unfillable))
         self._knowledge, self._stamps, self._failed_stamps = knowledge, stamps, None
         return knowledge
 

@@ -10,8 +10,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic_bot.content.entity_values import ENTITY_KINDS
+
 SPACY_DOC = "text_spacy_doc"  # where SpacyNLP leaves the parsed text on a message
-ENTITY_LABELS = ("procedure", "condition")
+ENTITY_LABELS = ENTITY_KINDS
 
 
 class _RuleBasedSpacyComponent(GraphComponent):

@@ -30,6 +30,7 @@ from ruamel.yaml.tokens import CommentToken
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.knowledge import VARIANT_KINDS, humanise, parse_answers
+from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, fill, only
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.tools import validate
 
@@ -146,22 +147,22 @@ class AnswersFile:
     # Preview ---------------------------------------------------------------------------------------------------
 
     def preview(self, form: AnswerForm) -> List[Tuple[str, str]]:
-        """(label, text as the patient will see it): the general answer, then each variant the form keeps, with
-        the clinic's details filled in as Knowledge fills them. Runs before validation: a placeholder the clinic
-        has no value for is shown as it is, and so is everything when clinic.yml does not load."""
+        """(label, text as the patient will see it): the general answer, then each variant the form keeps, filled
+        as Knowledge.faq fills them (the same fill, with the same placeholders). Runs before validation: a curly
+        bracket that is not a placeholder a curated answer may use is shown as written, as the bot would show it,
+        and so is every placeholder when clinic.yml does not load."""
         try:
-            values = {name: value for name, value in load_clinic_details(self.clinic_file).placeholders().items()
-                      if name in validate.ALLOWED_PLACEHOLDERS}  # what a curated answer may use
+            values = only(load_clinic_details(self.clinic_file).placeholders(), CURATED_ANSWER_PLACEHOLDERS)
         except (ValueError, OSError, yaml.YAMLError):
             values = {}
-        shown = [(GENERAL_LABEL, _fill(form.text, values))]
+        shown = [(GENERAL_LABEL, fill(clean_text(form.text), values))]
         for variant in form.variants:
             if variant.remove:
                 continue
             value = variant.value.strip()
             label = (f"If the patient names {humanise(value)}" if value
                      else f"New variant (no {variant.kind or 'procedure or condition'} chosen yet)")
-            shown.append((label, _fill(variant.text, values)))
+            shown.append((label, fill(clean_text(variant.text), values)))
         return shown
 
     # Checking and saving ---------------------------------------------------------------------------------------
@@ -401,7 +402,6 @@ def _wrap(first: List[str], words: List[str], width: int) -> List[List[str]]:
 
 SECTION_PROBLEM = re.compile(r": section '(.*)' is not a line of (.*): copy the heading exactly$", re.S)
 FILE_PROBLEM = re.compile(r": source file '(.*)' does not exist in knowledge/sources/$", re.S)
-PLACEHOLDER_PROBLEM = re.compile(r" uses unknown placeholder \{(\w*)\}; allowed: (.*)$", re.S)
 VALUE_PROBLEM = re.compile(r": unknown (\w+); use one of (.*)$", re.S)
 
 
@@ -427,11 +427,6 @@ def _plain_problem(problem: validate.Problem, part: Optional[_Part]) -> str:
         return f"{part.label} has no text: write what the patient should read"
     if rest.startswith(" has no source"):
         return f"{part.label} has no source: add the article and the section heading it comes from"
-    found = PLACEHOLDER_PROBLEM.match(rest)
-    if found:
-        allowed = ", ".join(f"{{{name}}}" for name in sorted(validate.ALLOWED_PLACEHOLDERS))
-        return (f"{part.label} uses {{{found.group(1)}}}, which the bot cannot fill in: use only {allowed}, "
-                "or remove the curly brackets")
     found = VALUE_PROBLEM.match(rest)
     if found:
         kind, values = found.groups()
@@ -445,20 +440,6 @@ def _closest_heading(section: str, file_name: str) -> Optional[str]:
     lowered = {heading.lower(): heading for heading in headings}
     close = difflib.get_close_matches(section.lower(), list(lowered), n=1, cutoff=0.0)
     return lowered[close[0]] if close else None
-
-
-class _KeepUnknown(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(text: str, values: Dict[str, str]) -> str:
-    """Knowledge._fill, but a placeholder without a value (or a stray brace) stays as it is written."""
-    joined = clean_text(text)
-    try:
-        return joined.format_map(_KeepUnknown(values))
-    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
-        return validate.PLACEHOLDER.sub(lambda found: values.get(found.group(1), found.group(0)), joined)
 
 
 # Writing -------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ read back and checked again, then an atomic replace under a lock; then one audit
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -26,9 +26,15 @@ from clinic_bot.content.clinic_answers import (
     ClinicAnswers,
     filled_values,
     parse_clinic_answers,
-    placeholders_in,
 )
 from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
+from clinic_bot.content.placeholders import (
+    IF_UNSET_PLACEHOLDERS,
+    fill,
+    only,
+    placeholders_in,
+    practical_placeholders,
+)
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.staff.answers_editor import (
     TEXT_INDENT,
@@ -50,22 +56,13 @@ from clinic_bot.staff.answers_editor import (
 )
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.tools.problems import Problem
-from clinic_bot.tools.validate_clinic import (
-    ALWAYS_SET,
-    CLINIC_PLACEHOLDERS,
-    LOCATION_ONLY,
-    check_clinic_answer,
-    detail_values,
-)
+from clinic_bot.tools.validate_clinic import check_clinic_answer, detail_values
 
 AUDIT_ACTION = "edited practical answer"
 WHAT = "The practical answers file"  # how a problem names the file
-KNOWN_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-PLACEHOLDER_PROBLEM = re.compile(r" uses unknown placeholder \{(.*?)\}; allowed: ", re.S)
-BRACE_PROBLEM = re.compile(r": .*; write placeholders as \{name\}$", re.S)
 # How the form names each part validate's messages name by a suffix of "practical answer 'ask_x'".
-PARTS = {"": "The answer", " (more)": "A sentence under \u201cmore\u201d",
-         " (if_unset)": "The text for a missing detail"}
+PARTS = {"": "The answer", " (if_unset)": "The text for a missing detail"}
+MORE_SENTENCE = re.compile(r" \(more, sentence (\d+)\)")  # validate_clinic.more_where's suffix
 
 
 @dataclass
@@ -82,7 +79,7 @@ class PracticalPreview:
     text: str  # what the patient reads
     location: str  # the location it is shown for ("" when the answer does not depend on one)
     missing: List[str]  # details the text needs that clinic.yml leaves empty: the patient gets `when_missing`
-    left_out: List[str]  # sentences of `more` not shown, because a detail they name is empty in clinic.yml
+    left_out: List[str]  # sentences of `more` not shown: a detail they name is empty in clinic.yml (or unknown)
     when_missing: str  # what the patient reads when a detail the text needs is empty
     unavailable: str = ""  # why clinic.yml could not be read (then nothing is filled in)
 
@@ -136,7 +133,7 @@ class PracticalAnswersFile:
     def placeholders(self, intent: str) -> List[Tuple[str, str]]:
         """(placeholder, its value now) for each detail the text and `more` may use: clinic.yml's (the first
         location's for a per-location answer); the value is "" when clinic.yml leaves it empty or does not load."""
-        allowed = _allowed(self.per_location(intent))
+        allowed = practical_placeholders(self.per_location(intent))
         try:
             values = _values(load_clinic_details(self.clinic_file), self.per_location(intent))
         except (ValueError, OSError, yaml.YAMLError):
@@ -146,13 +143,15 @@ class PracticalAnswersFile:
     @staticmethod
     def if_unset_placeholders() -> List[str]:
         """What if_unset may use: only the details that can never be empty."""
-        return sorted(ALWAYS_SET)
+        return sorted(IF_UNSET_PLACEHOLDERS)
 
     # Preview ---------------------------------------------------------------------------------------------------
 
     def preview(self, form: PracticalForm) -> PracticalPreview:
         """The form as a patient of the first location reads it, filled by the bot's own ClinicAnswers. Runs before
-        validation: an unknown placeholder or a stray brace is shown as it is written instead of failing."""
+        validation, and shows what the bot would do with a text it refuses: a sentence of `more` naming a detail the
+        answer may not use is left out, such a detail in the text gets the patient the text for a missing detail,
+        and any other curly bracket is shown as written."""
         form = _cleaned(form)
         per_location = self.per_location(form.intent)
         try:
@@ -161,15 +160,12 @@ class PracticalAnswersFile:
             return PracticalPreview(form.text, "", [], [], form.if_unset, unavailable=first_line(error))
         place = details.locations[0] if per_location and details.locations else None
         values = _values(details, per_location)
-        known = set(values)
-        answer = ClinicAnswer(form.intent, form.title, _previewable(form.text, known),
-                              tuple(_previewable(m, known) for m in form.more),
-                              _previewable(form.if_unset, known), per_location)
-        default = _previewable(self._unset_message(), known)
+        answer = ClinicAnswer(form.intent, form.title, form.text, tuple(form.more), form.if_unset, per_location)
+        default = self._unset_message()
         filled = ClinicAnswers({form.intent: answer}, details, default).reply(form.intent, place)
-        left_out = [original for original, sentence in zip(form.more, answer.more)
+        left_out = [sentence for sentence in form.more
                     if any(not values.get(name) for name in placeholders_in(sentence))]
-        when_missing = clean_text((answer.if_unset or default).format_map(values))
+        when_missing = clean_text(fill(form.if_unset or default, only(values, IF_UNSET_PLACEHOLDERS)))
         return PracticalPreview(filled.text, place.name if place else "", list(filled.marker.get("unset", [])),
                                 left_out, when_missing)
 
@@ -237,7 +233,7 @@ class PracticalAnswersFile:
         elif "if_unset" in entry:
             del entry["if_unset"]
         found = check_clinic_answer(self.path, form.intent, entry, 0, self._values_for_checks())
-        return [_plain_problem(p, form, bool(entry.get("per_location", False))) for p in found if p.level == "error"]
+        return [_plain_problem(p, form) for p in found if p.level == "error"]
 
     def _check_again(self, edited: str, form: PracticalForm) -> None:
         """The edited file as the bot and `make validate` read it: the entry is the form, and passes the checks."""
@@ -299,33 +295,10 @@ def _set_more(entry: CommentedMap, sentences: List[str]) -> None:
 # Placeholders --------------------------------------------------------------------------------------------------
 
 
-def _allowed(per_location: bool) -> Set[str]:
-    return CLINIC_PLACEHOLDERS | (LOCATION_ONLY if per_location else set())
-
-
 def _values(details: ClinicDetails, per_location: bool) -> Dict[str, str]:
-    """The values the bot fills in for the first location (ClinicAnswers.reply's)."""
-    return filled_values(details, details.locations[0] if per_location and details.locations else None)
-
-
-def _previewable(text: str, known: Set[str]) -> str:
-    """``text`` unchanged when str.format fills it as the bot will; otherwise with every brace that is not a known
-    {placeholder} doubled, so that the preview shows it as written instead of failing."""
-    try:
-        if placeholders_in(text) <= known:
-            return text
-    except ValueError:
-        pass
-    parts, last = [], 0
-    for found in KNOWN_PLACEHOLDER.finditer(text):
-        parts.append(_doubled(text[last:found.start()]))
-        parts.append(found.group(0) if found.group(1) in known else _doubled(found.group(0)))
-        last = found.end()
-    return "".join(parts + [_doubled(text[last:])])
-
-
-def _doubled(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
+    """The values the bot fills in for the first location (ClinicAnswers.reply's: only those the answer may use)."""
+    place = details.locations[0] if per_location and details.locations else None
+    return only(filled_values(details, place), practical_placeholders(per_location))
 
 
 # Problems in plain words ---------------------------------------------------------------------------------------
@@ -335,38 +308,20 @@ def _part(message: str, form: PracticalForm) -> Tuple[str, str]:
     """(the form's name for the part the message is about, the rest of the message)."""
     where = f"practical answer '{form.intent}'"
     rest = message[len(where):] if message.startswith(where) else ": " + message
-    for suffix in (" (more)", " (if_unset)"):
-        if rest.startswith(suffix):
-            return PARTS[suffix], rest[len(suffix):]
+    sentence = MORE_SENTENCE.match(rest)
+    if sentence:  # the form's sentences are the file's, blank ones dropped before the check: the same numbers
+        return f"Sentence {sentence.group(1)} under \u201cmore\u201d", rest[sentence.end():]
+    if rest.startswith(" (if_unset)"):
+        return PARTS[" (if_unset)"], rest[len(" (if_unset)"):]
     return PARTS[""], rest
 
 
-def _plain_problem(problem: Problem, form: PracticalForm, per_location: bool) -> str:
-    """validate's message without its file:line, in the words of the form's fields."""
+def _plain_problem(problem: Problem, form: PracticalForm) -> str:
+    """validate's message without its file:line, in the words of the form's fields (a curly bracket's problem is
+    already in plain words: clinic_bot/content/placeholders.py)."""
     label, rest = _part(problem.message, form)
     if rest == " has no title":
         return "The title is empty: write the 2 to 4 words the \u201cDid you mean\u201d buttons show"
     if rest == " has no text":
         return "The answer has no text: write what the patient should read"
-    found = PLACEHOLDER_PROBLEM.match(rest)
-    if found:
-        return _placeholder_problem(label, found.group(1), form, per_location)
-    if BRACE_PROBLEM.match(rest):
-        return (f"{label} has a curly bracket {{ or }} that is not part of a placeholder: write placeholders as "
-                "{name}, or remove the bracket")
     return label + rest
-
-
-def _placeholder_problem(label: str, name: str, form: PracticalForm, per_location: bool) -> str:
-    if label == PARTS[" (more)"]:
-        numbers = [str(n) for n, sentence in enumerate(form.more, start=1) if f"{{{name}" in sentence]
-        label = f"Sentence {', '.join(numbers)} under \u201cmore\u201d" if numbers else label
-    if label == PARTS[" (if_unset)"]:
-        allowed = ", ".join(f"{{{n}}}" for n in sorted(ALWAYS_SET))
-        return (f"{label} uses {{{name}}}: it may use only the details that are never empty, {allowed}, since it "
-                "is what the patient reads when a detail is missing")
-    allowed = ", ".join(f"{{{n}}}" for n in sorted(_allowed(per_location)))
-    why = (f" ({{{name}}} is a detail of a location, and this answer does not depend on the location)"
-           if name in LOCATION_ONLY and not per_location else "")
-    return (f"{label} uses {{{name}}}, which the bot cannot fill in{why}: use only {allowed}, or remove the curly "
-            "brackets")

@@ -7,9 +7,10 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_bot.content.entity_values import canonical_values
 from clinic_bot.staff.answers_editor import AnswerForm, SourceRef, VariantForm
 from clinic_bot.staff.console import Console, refused
-from clinic_bot.tools.validate import article_headings, canonical_values
+from clinic_bot.tools.validate import article_headings
 
 EXTRA_SOURCE_ROWS = 1  # empty rows under the sources, to add one
 

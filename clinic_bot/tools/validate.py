@@ -10,15 +10,18 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import AbstractSet, Any, Collection, Dict, List, Mapping, Optional, Set, Tuple
 
 import yaml
 
 from clinic_bot import paths
 from clinic_bot.content.clinic_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
+from clinic_bot.content.entity_values import canonical_values
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
+from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, message_placeholders
+from clinic_bot.content.placeholders import problems as placeholder_problems
 from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
 from clinic_bot.content.yaml_lines import line_of, load_yaml
@@ -31,8 +34,6 @@ from clinic_bot.tools.validate_clinic import check_clinic, check_clinic_answers,
 MIN_EXAMPLES = 20
 TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
-ALLOWED_PLACEHOLDERS = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
 HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
 SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
                    UNSET_MESSAGE, WHICH_LOCATION_MESSAGE,
@@ -59,11 +60,6 @@ def rule_intents(action: str) -> Set[str]:
                 if "intent" in step and following.get("action") == action:
                     found.add(step["intent"])
     return found
-
-
-def canonical_values() -> Dict[str, Set[str]]:
-    data = load_yaml(paths.ENTITY_PATTERNS_FILE) or {}
-    return {kind: set(data.get(kind) or {}) for kind in VARIANT_KINDS}
 
 
 def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
@@ -107,14 +103,15 @@ def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path
     return problems
 
 
-def check_text(file: Path, line: int, where: str, text: str) -> List[Problem]:
+def check_text(file: Path, line: int, where: str, text: str,
+               allowed: Collection[str] = CURATED_ANSWER_PLACEHOLDERS) -> List[Problem]:
+    """A text is not empty, and every curly bracket in it is one of the ``allowed`` placeholders (default: a curated
+    answer's): clinic_bot/content/placeholders.py, the check the bot's fill relies on."""
     problems = []
     if not text.strip():
         problems.append(Problem(file, line, "error", f"{where} has no text", where))
-    for name in PLACEHOLDER.findall(text):
-        if name not in ALLOWED_PLACEHOLDERS:
-            problems.append(Problem(file, line, "error", f"{where} uses unknown placeholder {{{name}}}; "
-                                    f"allowed: {', '.join(sorted(ALLOWED_PLACEHOLDERS))}", where))
+    problems += [Problem(file, line, "error", f"{where} {problem}", where)
+                 for problem in placeholder_problems(text, allowed)]
     return problems
 
 
@@ -170,7 +167,7 @@ def answer_where(intent: str, value: Optional[str] = None) -> str:
     return f"answer '{intent}'" + (f" variant '{value}'" if value is not None else "")
 
 
-def check_answer(file: Path, intent: str, answer: Any, line: int, values: Dict[str, Set[str]],
+def check_answer(file: Path, intent: str, answer: Any, line: int, values: Mapping[str, AbstractSet[str]],
                  today: dt.date) -> List[Problem]:
     """The checks of one entry of knowledge/answers.yml (its text, sources, reviewed date and variants), the ones
     `make validate` runs on each answer and the staff console on an edit. ``values``: canonical_values()."""
@@ -227,8 +224,8 @@ def check_messages(reply_intents: Set[str]) -> List[Problem]:
     problems = [Problem(file, 0, "error", f"intent '{i}' is answered by action_reply but has no message")
                 for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
     for key, text in messages.items():
-        problems += check_text(file, line_of(messages, key), f"message '{key}'",
-                               str(text).replace("{topic}", ""))
+        problems += check_text(file, line_of(messages, key), f"message '{key}'", str(text),
+                               message_placeholders(str(key)))
         missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in str(text)]
         if missing:
             problems.append(Problem(file, line_of(messages, key), "error",

@@ -2,27 +2,21 @@
 (knowledge/clinic_answers.yml): required fields, demo values still marked PLACEHOLDER, misspelt keys, locations,
 and answers that use only details that exist."""
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Collection, Dict, List, Optional, Set
 
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.content.clinic_answers import placeholders_in
 from clinic_bot.content.clinic_config import (
-    LOCATION_PLACEHOLDERS,
-    OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
     known_config_keys,
     load_clinic_details,
     placeholder_lines,
 )
+from clinic_bot.content.placeholders import IF_UNSET_PLACEHOLDERS, placeholders_in, practical_placeholders
+from clinic_bot.content.placeholders import problems as placeholder_problems
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.tools.problems import Problem, answers_match_intents
-
-# What an if_unset text may use: only the details that can never be empty.
-ALWAYS_SET = {"clinic_name", "phone", "after_hours_phone", "booking_url", "hours"}
-CLINIC_PLACEHOLDERS = ALWAYS_SET | set(OPTIONAL_FIELDS)
-LOCATION_ONLY = set(LOCATION_PLACEHOLDERS.values())
 
 
 def _unknown_keys(file: Path, mapping: Any, allowed: Any, where: str) -> List[Problem]:
@@ -61,13 +55,14 @@ def check_clinic(file: Path = paths.CLINIC_CONFIG_FILE) -> List[Problem]:
     return problems
 
 
-def _check_text(file: Path, line: int, where: str, text: str, allowed: Set[str]) -> List[Problem]:
-    try:
-        names = placeholders_in(text)
-    except ValueError as error:  # a lone "{" or "}"
-        return [Problem(file, line, "error", f"{where}: {error}; write placeholders as {{name}}")]
-    return [Problem(file, line, "error", f"{where} uses unknown placeholder {{{name}}}; allowed: "
-                    f"{', '.join(sorted(allowed))}") for name in sorted(names - allowed)]
+def more_where(where: str, number: int) -> str:
+    """How a problem names the ``number``-th sentence of `more` (from 1) of the answer named ``where``."""
+    return f"{where} (more, sentence {number})"
+
+
+def _check_text(file: Path, line: int, where: str, text: str, allowed: Collection[str]) -> List[Problem]:
+    """Every curly bracket that is not one of the ``allowed`` placeholders (clinic_bot/content/placeholders.py)."""
+    return [Problem(file, line, "error", f"{where} {problem}") for problem in placeholder_problems(text, allowed)]
 
 
 def check_clinic_answer(file: Path, intent: str, answer: Any, line: int, values: Dict[str, str]) -> List[Problem]:
@@ -76,8 +71,7 @@ def check_clinic_answer(file: Path, intent: str, answer: Any, line: int, values:
     where = f"practical answer '{intent}'"
     if not isinstance(answer, dict):
         return [Problem(file, line, "error", f"{where} must be a mapping with a title and a text")]
-    per_location = bool(answer.get("per_location", False))
-    allowed = CLINIC_PLACEHOLDERS | (LOCATION_ONLY if per_location else set())
+    allowed = practical_placeholders(bool(answer.get("per_location", False)))
     problems = []
     for field in ("title", "text"):
         if not str(answer.get(field) or "").strip():
@@ -88,14 +82,11 @@ def check_clinic_answer(file: Path, intent: str, answer: Any, line: int, values:
     if not isinstance(more, list):
         problems.append(Problem(file, line_of(answer, "more"), "error", f"{where}: more must be a list of sentences"))
         more = []
-    for sentence in more:
-        problems += _check_text(file, line_of(answer, "more"), f"{where} (more)", str(sentence), allowed)
+    for number, sentence in enumerate(more, start=1):
+        problems += _check_text(file, line_of(answer, "more"), more_where(where, number), str(sentence), allowed)
     problems += _check_text(file, line_of(answer, "if_unset"), f"{where} (if_unset)",
-                            str(answer.get("if_unset") or ""), ALWAYS_SET)
-    try:
-        empty = sorted(name for name in placeholders_in(text) if name in values and not values[name])
-    except ValueError:
-        empty = []
+                            str(answer.get("if_unset") or ""), IF_UNSET_PLACEHOLDERS)
+    empty = sorted(name for name in placeholders_in(text) if name in values and not values[name])
     if empty:
         problems.append(Problem(file, line, "warning", f"{where} needs {', '.join(empty)}, empty in clinic.yml: "
                                 "patients are told to call instead"))

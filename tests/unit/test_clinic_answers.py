@@ -1,5 +1,6 @@
 """The practical answers (knowledge/clinic_answers.yml) from a filled clinic.yml, an unfilled one (only the required
 details) and a clinic with two locations. Texts are compared with what the files say, never copied here."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,17 @@ def test_two_locations_with_one_name_are_refused(tmp_path):
     clinic.write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match="two locations"):
         load_clinic_details(clinic)
+
+
+def test_an_answer_is_filled_only_with_the_details_it_may_use(two_locations):
+    """What `make validate` refuses is never filled, so that it reads the same in the preview and in the bot: a
+    location's detail in an answer that does not depend on the location counts as empty even when the patient named
+    a location, and if_unset gets only the details that are never empty."""
+    north = two_locations.clinic.locations[0]
+    answer = replace(two_locations.clinic_answers["ask_contact"], text="We are at {address}.", more=(),
+                     if_unset="Call {phone} or fax {fax}.")
+    knowledge = Knowledge(two_locations.answers, two_locations.messages, two_locations.clinic,
+                          {**two_locations.clinic_answers, "ask_contact": answer})
+    reply = knowledge.practical("ask_contact", north)
+    assert reply.marker["unset"] == ["address"] and north.address not in reply.text
+    assert reply.text == f"Call {two_locations.clinic.phone} or fax {{fax}}."

@@ -1,11 +1,18 @@
 """The knowledge files: complete, sourced, and free of invented promises."""
+import datetime as dt
 import filecmp
+import logging
 import re
+from pathlib import Path
+from typing import Any, Callable, Dict, List
 
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.tools.validate import rule_intents, run_checks
+from clinic_bot.content.knowledge import Knowledge, ReloadingKnowledge, load_knowledge
+from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.validate import check_answers, check_messages, rule_intents, run_checks
 
 FAQ_INTENTS = sorted(rule_intents("action_answer_faq"))
 
@@ -67,3 +74,119 @@ def test_procedure_info_has_a_variant_for_every_procedure(knowledge):
 def test_clinic_details_fill_every_placeholder(knowledge):
     for key in knowledge.messages:
         assert "{" not in knowledge.message(key, topic="x").text, key
+
+
+# A stray bracket, attribute access, a format spec and an unknown name in one text, with a known placeholder.
+BAD_TEXT = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}) about {opening_times}, or {soon."
+BAD_FIELDS = ("{phone.__class__.__mro__}", "{phone:>9}", "{opening_times}", "curly bracket {")
+INTERNALS = ("<class", "__mro__)", "object'>")  # what evaluating {phone.__class__.__mro__} would show
+
+
+def copy_with(tmp_path: Path, source: Path, change: Callable[[Dict[str, Any]], None]) -> Path:
+    data = yaml.safe_load(source.read_text())
+    change(data)
+    copy = tmp_path / source.name
+    copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return copy
+
+
+def assert_each_bad_field_reported(problems: List[Problem], file: Path, line: int, where: str) -> None:
+    errors = [p for p in problems if p.level == "error" and p.where == where]
+    for field in BAD_FIELDS:
+        assert [(p.file, p.line) for p in errors if field in p.message] == [(file, line)], (field, errors)
+    assert len(errors) == len(BAD_FIELDS), errors
+
+
+def test_validate_reports_every_bad_brace_of_an_answer_and_a_variant_with_its_line(tmp_path):
+    intent = "ask_procedure_info"
+    value = sorted(yaml.safe_load(paths.ANSWERS_FILE.read_text())["answers"][intent]["by_procedure"])[0]
+
+    def change(data: Dict[str, Any]) -> None:
+        data["answers"][intent]["text"] = BAD_TEXT
+        data["answers"][intent]["by_procedure"][value]["text"] = BAD_TEXT
+
+    copy = copy_with(tmp_path, paths.ANSWERS_FILE, change)
+    domain_intents = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
+    problems = check_answers(set(FAQ_INTENTS), domain_intents, dt.date.today(), copy)
+    answers = load_yaml(copy)["answers"]
+    assert_each_bad_field_reported(problems, copy, line_of(answers, intent), f"answer '{intent}'")
+    assert_each_bad_field_reported(problems, copy, line_of(answers[intent]["by_procedure"], value),
+                                   f"answer '{intent}' variant '{value}'")
+
+
+def test_validate_reports_every_bad_brace_of_a_message_with_its_line(tmp_path, monkeypatch):
+    def change(data: Dict[str, Any]) -> None:
+        data["messages"]["fallback"] = BAD_TEXT
+        data["messages"]["disclaimer"] += " About {topic}."  # only no_specific_info is given the topic
+
+    copy = copy_with(tmp_path, paths.MESSAGES_FILE, change)
+    monkeypatch.setattr(paths, "MESSAGES_FILE", copy)
+    problems = check_messages(rule_intents("action_reply"))
+    messages = load_yaml(copy)["messages"]
+    assert_each_bad_field_reported(problems, copy, line_of(messages, "fallback"), "message 'fallback'")
+    assert [p.line for p in problems if "{topic}" in p.message] == [line_of(messages, "disclaimer")]
+
+
+def knowledge_with_bad_texts(tmp_path: Path) -> Knowledge:
+    """The knowledge with BAD_TEXT in an answer, a variant, a message, and a practical answer's text, its `more`
+    and its if_unset: what a hand edit that skipped `make validate` would leave on disk."""
+    def answers(data: Dict[str, Any]) -> None:
+        data["answers"]["ask_insurance"]["text"] = BAD_TEXT
+        variants = data["answers"]["ask_procedure_info"]["by_procedure"]
+        variants[sorted(variants)[0]]["text"] = BAD_TEXT
+
+    def messages(data: Dict[str, Any]) -> None:
+        data["messages"]["fallback"] = BAD_TEXT
+        data["messages"]["no_specific_info"] += " " + BAD_TEXT
+
+    def practical(data: Dict[str, Any]) -> None:
+        data["answers"]["ask_contact"]["text"] = BAD_TEXT.replace("{opening_times}", "us")
+        data["answers"]["ask_contact"]["more"] = ["A sentence naming {opening_times}.", "Fax {phone:>9}."]
+        data["answers"]["ask_location"]["if_unset"] = BAD_TEXT
+
+    clinic = tmp_path / "clinic.yml"
+    config = yaml.safe_load(paths.CLINIC_CONFIG_FILE.read_text())
+    config["locations"][0]["address"] = ""  # ask_location then needs its if_unset
+    clinic.write_text(yaml.safe_dump(config))
+    return load_knowledge(copy_with(tmp_path, paths.ANSWERS_FILE, answers),
+                          copy_with(tmp_path, paths.MESSAGES_FILE, messages), clinic,
+                          copy_with(tmp_path, paths.CLINIC_ANSWERS_FILE, practical))
+
+
+def assert_shown_as_written(text: str, phone: str) -> None:
+    assert phone in text and "{phone}" not in text  # the known placeholder is still filled
+    assert "{phone.__class__.__mro__}" in text and "{phone:>9}" in text  # as written: not evaluated, not padded
+    assert not any(shown in text for shown in INTERNALS), text
+
+
+def test_bad_braces_on_disk_never_fail_a_reply_nor_show_internals(tmp_path):
+    knowledge = knowledge_with_bad_texts(tmp_path)
+    phone = knowledge.clinic.phone
+    assert_shown_as_written(knowledge.faq("ask_insurance", {}).text, phone)
+    value = sorted(knowledge.answers["ask_procedure_info"].variants["procedure"])[0]
+    assert_shown_as_written(knowledge.faq("ask_procedure_info", {"procedure": value}).text, phone)
+    assert_shown_as_written(knowledge.message("fallback").text, phone)
+    general = knowledge.faq("ask_insurance", {"procedure": "no_variant_for_this"})  # with no_specific_info first
+    assert_shown_as_written(general.text, phone)
+    assert "no variant for this" in general.text  # {topic}, which only this message may use, is still filled
+    contact = knowledge.practical("ask_contact").text
+    assert_shown_as_written(contact, phone)
+    assert "{opening_times}" not in contact  # a `more` sentence naming an unknown detail is left out
+    assert_shown_as_written(knowledge.practical("ask_location").text, phone)  # the if_unset
+    assert set(knowledge.unfillable()) == {
+        "answer 'ask_insurance'", f"answer 'ask_procedure_info' variant '{value}'", "message 'fallback'",
+        "message 'no_specific_info'", "practical answer 'ask_contact'", "practical answer 'ask_location' (if_unset)"}
+
+
+def test_the_servers_log_the_texts_they_show_brackets_of(tmp_path, caplog):
+    knowledge = knowledge_with_bad_texts(tmp_path)
+    reloading = ReloadingKnowledge(tmp_path / "answers.yml", tmp_path / "messages.yml", tmp_path / "clinic.yml",
+                                   clinic_answers_file=tmp_path / "clinic_answers.yml")
+    with caplog.at_level(logging.WARNING, logger="clinic_bot.content.knowledge"):
+        assert reloading().faq("ask_insurance", {}).text == knowledge.faq("ask_insurance", {}).text
+    [record] = [r for r in caplog.records if r.name == "clinic_bot.content.knowledge" and r.levelno == logging.WARNING]
+    assert "answer 'ask_insurance'" in record.getMessage() and "make validate" in record.getMessage()
+
+
+def test_the_repos_texts_log_nothing(knowledge):
+    assert knowledge.unfillable() == []

@@ -335,3 +335,51 @@ answers:
     assert saved.count("\n\n") == 2  # the blank lines stayed where they were, no new ones
     data = yaml.safe_load(saved)["answers"]
     assert all(data[i]["text"].endswith(MARKER) and data[i]["by_procedure"] for i in ("ask_first", "ask_second"))
+
+
+# Each passed the editor, its preview and `make validate` before, then failed or misused the bot's str.format. The
+# words each problem must say: the bracket as written (a lone one with the words around it), and what to write.
+MALFORMED = {"Call {phone.": ("curly bracket {", "Call {phone.\u201d"),
+             "Call phone} now.": ("curly bracket }", "phone} now."),
+             "Call {phone.__class__.__mro__}.": ("{phone.__class__.__mro__}", "write {phone},"),
+             "Call {phone[0]}.": ("{phone[0]}", "write {phone},"),
+             "Call {phone:>9}.": ("{phone:>9}", "write {phone},"),
+             "Call {phone!r}.": ("{phone!r}", "write {phone},"),
+             "Call {{phone}}.": ("{{phone}}", "single ones, {phone}")}
+
+
+@pytest.mark.parametrize("written", list(MALFORMED))
+def test_a_brace_that_is_not_a_placeholder_is_refused_naming_it(editor: AnswersFile, copy: Path, written: str):
+    form = editor.form("ask_insurance")
+    form.text += " " + written
+    problems = refused(editor, copy, form)
+    assert len(problems) == 1 and problems[0].startswith("The general answer ")
+    assert all(said in problems[0] for said in MALFORMED[written]), problems[0]
+
+
+def test_every_bad_brace_of_a_variant_is_refused(editor: AnswersFile, copy: Path):
+    intent = first_with_variant("procedure")
+    form = editor.form(intent)
+    variant = form.variants[0]
+    variant.text = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}) about {opening_times}, or {soon."
+    problems = refused(editor, copy, form)
+    label = f"The answer for {variant.value.replace('_', ' ')} "
+    assert len(problems) == 4 and all(p.startswith(label) for p in problems)
+    for shown in ("{phone.__class__.__mro__}", "{phone:>9}", "{opening_times}", "curly bracket {"):
+        assert sum(shown in p for p in problems) == 1, shown
+
+
+def test_the_preview_is_what_the_bot_shows_for_the_saved_text(editor: AnswersFile, copy: Path, tmp_path: Path):
+    """The same fill: the preview of a text the editor refuses is what the bot would show, had it been saved by
+    hand; the clinic's details filled in, every other brace as written, nothing evaluated."""
+    form = editor.form("ask_insurance")
+    form.text = "Call {phone} at {clinic_name} ({phone.__class__.__mro__}, {phone:>9}, {fax}), or {soon."
+    shown = dict(editor.preview(form))["General answer"]
+    data = yaml.safe_load(copy.read_text())
+    data["answers"]["ask_insurance"]["text"] = form.text
+    on_disk = tmp_path / "by_hand.yml"
+    on_disk.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    assert shown == load_knowledge(answers_file=on_disk).faq("ask_insurance", {}).text
+    clinic = load_clinic_details()
+    assert shown == (f"Call {clinic.phone} at {clinic.name} ({{phone.__class__.__mro__}}, {{phone:>9}}, {{fax}}), "
+                     "or {soon.")

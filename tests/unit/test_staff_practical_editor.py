@@ -12,6 +12,7 @@ import yaml
 from clinic_bot import paths
 from clinic_bot.content.clinic_answers import parse_clinic_answers, placeholders_in
 from clinic_bot.content.clinic_config import LOCATION_PLACEHOLDERS, load_clinic_details
+from clinic_bot.content.knowledge import load_knowledge
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import AUDIT_ACTION, PracticalAnswersFile, PracticalForm
@@ -210,7 +211,8 @@ def test_the_preview_fills_in_the_clinic_details(editor: PracticalAnswersFile, c
     form.more.append("Or call {phone}, {no_such_detail}.")
     preview = editor.preview(form)
     assert MARKER in preview.text and clinic.phone in preview.text and "{phone}" not in preview.text
-    assert "{no_such_detail}" in preview.text  # shown as written; saving refuses it
+    # As the bot would show it, were it saved (saving refuses it): a sentence naming an unknown detail is left out.
+    assert "{no_such_detail}" not in preview.text and form.more[-1] in preview.left_out
     assert clinic.phone in preview.when_missing
     assert copy.read_text(encoding="utf-8") == paths.CLINIC_ANSWERS_FILE.read_text(encoding="utf-8")
 
@@ -249,3 +251,63 @@ def test_another_audit_log_can_be_given_to_save(editor: PracticalAnswersFile, au
     form.title = form.title + " 8P"
     assert editor.save(form, STAFF, audit=other).saved
     assert audit.recent() == [] and other.recent()[0]["after"]["title"] == form.title
+
+
+# The words each problem must say: the bracket as written, and how to write it instead. A format spec, a conversion
+# and doubled brackets passed the editor's checks before; the others were refused in vaguer words.
+MALFORMED = {"Call phone} now.": ("curly bracket }", "phone} now."),
+             "Call {phone.__class__.__mro__}.": ("{phone.__class__.__mro__}", "write {phone},"),
+             "Call {phone[0]}.": ("{phone[0]}", "write {phone},"),
+             "Call {phone:>9}.": ("{phone:>9}", "write {phone},"),
+             "Call {phone!r}.": ("{phone!r}", "write {phone},"),
+             "Call {{phone}}.": ("{{phone}}", "single ones, {phone}")}
+# One of each: a stray bracket, attribute access, a format spec and an unknown name.
+EVERY_KIND = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}) about {opening_times}, or {soon."
+EVERY_SHOWN = ("{phone.__class__.__mro__}", "{phone:>9}", "{opening_times}", "curly bracket {")
+
+
+@pytest.mark.parametrize("written", list(MALFORMED))
+def test_a_brace_that_is_not_a_placeholder_is_refused_naming_it(editor: PracticalAnswersFile, copy: Path,
+                                                                audit: AuditLog, written: str):
+    form = editor.form(intents_in_file()[0])
+    form.text += " " + written
+    problems = refused(editor, copy, audit, form)
+    assert len(problems) == 1 and problems[0].startswith("The answer ")
+    assert all(said in problems[0] for said in MALFORMED[written]), problems[0]
+
+
+@pytest.mark.parametrize("field", ["text", "more", "if_unset"])
+def test_every_bad_brace_of_each_field_is_refused(editor: PracticalAnswersFile, copy: Path, audit: AuditLog,
+                                                  field: str):
+    form = editor.form(intents_in_file()[0])
+    if field == "more":
+        form.more = ["Or call {phone}.", EVERY_KIND]
+    else:
+        setattr(form, field, EVERY_KIND)
+    problems = refused(editor, copy, audit, form)
+    label = {"text": "The answer ", "more": "Sentence 2 under \u201cmore\u201d ",
+             "if_unset": "The text for a missing detail "}[field]
+    assert len(problems) == len(EVERY_SHOWN) and all(p.startswith(label) for p in problems), problems
+    for shown in EVERY_SHOWN:
+        assert sum(shown in p for p in problems) == 1, shown
+
+
+def test_the_preview_is_what_the_bot_shows_for_the_saved_text(editor: PracticalAnswersFile, copy: Path,
+                                                              tmp_path: Path):
+    """The same fill: the preview of a text the editor refuses is what the bot would show, had it been saved by
+    hand; the clinic's details filled in, every other brace as written, nothing evaluated."""
+    answers = parse_clinic_answers(load_yaml(copy))
+    intent = next(i for i, a in answers.items() if not a.per_location and not editor.preview(editor.form(i)).missing)
+    form = editor.form(intent)
+    form.text = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}), or {soon."
+    form.more = ["Or {clinic_name} at {phone}.", "Not {opening_times}."]
+    preview = editor.preview(form)
+    data = yaml.safe_load(copy.read_text())
+    data["answers"][intent].update(text=form.text, more=form.more)
+    on_disk = tmp_path / "by_hand.yml"
+    on_disk.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    assert preview.text == load_knowledge(clinic_answers_file=on_disk).practical(intent).text
+    clinic = load_clinic_details()
+    assert preview.text == (f"Call {clinic.phone} ({{phone.__class__.__mro__}}, {{phone:>9}}), or {{soon. "
+                            f"Or {clinic.name} at {clinic.phone}.")
+    assert preview.left_out == ["Not {opening_times}."]

@@ -1,10 +1,14 @@
 """`make validate`'s checks of clinic.yml and knowledge/clinic_answers.yml, on copies in tmp_path."""
+import re
 from pathlib import Path
+from typing import Any, Dict
 
+import pytest
 import yaml
 
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import PLACEHOLDER_COMMENT
+from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.tools.validate import rule_intents
 from clinic_bot.tools.validate_clinic import check_clinic, check_clinic_answers, check_practical_intents_of_triage
 from tests.unit.test_clinic_answers import REQUIRED_ONLY
@@ -91,3 +95,30 @@ def test_the_triage_lists_exactly_the_practical_intents(tmp_path):
     copy.write_text(yaml.safe_dump(config))
     [problem] = check_practical_intents_of_triage(PRACTICAL, copy)
     assert problem.level == "error" and "add ask_refill" in problem.message and "remove ask_weather" in problem.message
+
+
+# A stray bracket, attribute access, a format spec and an unknown name; {phone} is a placeholder every text may use.
+BAD_FIELDS = {"Call {phone.": "curly bracket {", "{phone.__class__.__mro__}": "{phone.__class__.__mro__}",
+              "{phone:>9}": "{phone:>9}", "{opening_times}": "{opening_times}"}
+
+
+@pytest.mark.parametrize("written", list(BAD_FIELDS))
+def test_every_bad_brace_of_a_practical_text_more_and_if_unset_is_an_error_with_its_line(tmp_path: Path,
+                                                                                        written: str):
+    intent = "ask_contact"
+
+    def change(answers: Dict[str, Any]) -> None:
+        answers[intent]["text"] = f"Call {{phone}}. {written}"
+        answers[intent]["more"] = ["Or call {phone}.", f"Or {written}"]
+        answers[intent]["if_unset"] = f"Call {{phone}}. {written}"
+
+    copy = copy_answers(tmp_path, change)
+    entry = load_yaml(copy)["answers"][intent]
+    errors = [p for p in check_clinic_answers(PRACTICAL, DOMAIN_INTENTS, copy) if p.level == "error"]
+    part = re.compile(rf"practical answer '{intent}'(| \(more, sentence 2\)| \(if_unset\)) (uses|has) ")
+    assert all(BAD_FIELDS[written] in p.message for p in errors), errors
+    assert sorted((p.file, p.line, part.match(p.message).group(1)) for p in errors) == sorted([
+        (copy, line_of(entry, "text"), ""),
+        (copy, line_of(entry, "more"), " (more, sentence 2)"),
+        (copy, line_of(entry, "if_unset"), " (if_unset)"),
+    ]), errors  # nothing else: {phone} is no problem, and sentence 1 has none
