@@ -21,13 +21,14 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from clinic_bot.staff.accounts import Accounts
+from clinic_bot.server.rate_limit import Network, client_address, parse_networks
+from clinic_bot.staff.accounts import AccountError, Accounts
 from clinic_bot.staff.answers_editor import AnswersFile
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import PracticalAnswersFile
 from clinic_bot.staff.retrain import Retrainer
 from clinic_bot.staff.review_queue import ReviewQueue
-from clinic_bot.staff.sessions import Session, Sessions, csrf_matches, session_limits_from_env
+from clinic_bot.staff.sessions import LoginThrottle, Session, Sessions, csrf_matches, session_limits_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +37,25 @@ DEFAULT_PORT = 8090
 SESSION_COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"  # before a session exists, the login form's token (double submit)
 OPEN_PATHS = ("/login", "/static/")
+TRUSTED_PROXIES_ENV = "STAFF_TRUSTED_PROXIES"
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send "Origin: null" with every form
-    # Patient messages are shown on these pages: no script, style or frame from anywhere else, ever.
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    # Patient messages are shown on these pages: no script at all (not even the console's own: it has none),
+    # nothing from anywhere else, no frame. The pages need their stylesheet and their own forms, nothing more;
+    # every other fetch (script, image, font, connect, frame, object, ...) falls back to default-src 'none'.
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
 }
+
+
+def trusted_proxies_from_env() -> List[Network]:
+    """The reverse proxies in front of the console (STAFF_TRUSTED_PROXIES: addresses or networks, comma-separated)
+    whose X-Forwarded-For names the staff member's computer; none unless set, so the header counts for nothing.
+    Behind a proxy not listed, every client is the proxy's one address to the failed-login limit."""
+    return parse_networks(entry for entry in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if entry.strip())
 
 
 @dataclass
@@ -52,6 +64,8 @@ class Console:
 
     accounts: Accounts = field(default_factory=Accounts)
     sessions: Sessions = field(default_factory=lambda: Sessions(*session_limits_from_env()))
+    logins: LoginThrottle = field(default_factory=LoginThrottle)  # failed logins per client address
+    trusted_proxies: List[Network] = field(default_factory=trusted_proxies_from_env)
     audit: AuditLog = field(default_factory=AuditLog)
     queue: ReviewQueue = field(default_factory=ReviewQueue)
     answers: AnswersFile = field(default_factory=AnswersFile)
@@ -70,6 +84,10 @@ class Console:
         """kind: "ok" or "error"; shown once on the next page."""
         session = request.ctx.session
         self.flashes.setdefault(session.token, []).append((kind, text))
+
+    def client(self, request: Request) -> str:
+        """The client's address: the peer's, or behind a trusted proxy the one the proxy names."""
+        return client_address(request.ip, request.headers.get("x-forwarded-for"), self.trusted_proxies)
 
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
         session: Optional[Session] = getattr(request.ctx, "session", None)
@@ -117,6 +135,26 @@ def same_origin(request: Request) -> bool:
     return urlparse(origin).netloc == request.host
 
 
+def current_session(console: Console, token: Optional[str]) -> Optional[Session]:
+    """The live session of ``token`` if its account still exists with the password it logged in with. A new
+    password (`make staff-user`, any process) or the account's removal from the file ends the account's older
+    sessions here, at their next request."""
+    session = console.sessions.get(token)
+    if session is None:
+        return None
+    try:
+        generation = console.accounts.generation(session.user)
+    except AccountError as error:  # no account can be confirmed: no session goes on
+        logger.error("Ending a session of %s: %s", session.user, error)
+        generation = None
+    if generation == session.generation:
+        return session
+    ended = console.sessions.end_outdated(session.user, generation)
+    logger.info("Ended %d session(s) of %s: %s", ended, session.user,
+                "the account is gone" if generation is None else "its password was changed")
+    return None
+
+
 def create_app(console: Optional[Console] = None) -> Sanic:
     from clinic_bot.staff import routes_answers, routes_login, routes_practical, routes_retrain, routes_review
 
@@ -133,7 +171,7 @@ def create_app(console: Optional[Console] = None) -> Sanic:
         if request.path.startswith(OPEN_PATHS):
             return None
         token = request.cookies.get(SESSION_COOKIE)
-        session = console.sessions.get(token)
+        session = current_session(console, token)
         if session is None:
             if request.method in ("GET", "HEAD"):
                 reason = "&expired=1" if token else ""
@@ -170,7 +208,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", DEFAULT_PORT)))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    console = Console()
+    try:
+        console = Console()
+    except ValueError as error:  # a bad STAFF_TRUSTED_PROXIES or session limit, named in the message
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
     if not console.accounts.names():
         print("No staff account yet: create one first with  make staff-user NAME=<name>", file=sys.stderr)
         return 1

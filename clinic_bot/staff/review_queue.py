@@ -3,10 +3,12 @@
 Same selection as the CSV (clinic_bot/tools/review.py: fallback, low confidence, "not helpful", out of scope;
 urgent messages apart, each with its disposition: the emergency message or a check-in). A message is "handled"
 once a staff member labelled it or marked it fine; that is kept in var/staff/review_done.json by the message's key
-(a one-way hash: no sender id is stored or shown).
+(a one-way hash: no sender id is stored or shown). The console shows the list PER_PAGE messages at a time
+(page_of).
 """
 import datetime as dt
 import json
+import math
 import os
 import tempfile
 import threading
@@ -32,6 +34,7 @@ from clinic_bot.tools.review import (
 REVIEW_DONE_FILE = paths.STAFF_DIR / "review_done.json"
 DEFAULT_DAYS = 30
 LIKELIEST = 3  # topics offered first, from the model's own ranking
+PER_PAGE = 50  # each message carries a form with every topic: hundreds at once make a page of megabytes
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,41 @@ class ReviewItem:
     likeliest: Tuple[str, ...]  # intents to offer first
     red_flag: Optional[str] = None
     urgent: Optional[Urgent] = None  # for an urgent message: its disposition, what raised it, the answer
+
+
+@dataclass(frozen=True)
+class Page:
+    items: List[ReviewItem]  # this page's messages
+    number: int  # 1 to count
+    count: int  # pages in all; 1 for an empty list
+    total: int  # messages in all
+    first: int  # the 1-based position of items[0] in the whole list
+
+    @property
+    def previous(self) -> Optional[int]:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> Optional[int]:
+        return self.number + 1 if self.number < self.count else None
+
+
+def page_number(asked: Optional[str]) -> int:
+    """The page a ``?page=`` value asks for: anything but a whole number above 0 is page 1, never an error; a
+    number too long to be a page is past the last one (page_of makes that the last)."""
+    text = (asked or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return max(1, int(text)) if len(text) <= 9 else 10**9
+
+
+def page_of(items: Sequence[ReviewItem], asked: Optional[str], per_page: int = PER_PAGE) -> Page:
+    """The page of ``items`` that ``asked`` (the ``?page=`` text) names; one past the end is the last page, so a
+    page emptied by handling its last messages shows the ones before it."""
+    count = max(1, math.ceil(len(items) / per_page))
+    number = min(page_number(asked), count)
+    start = (number - 1) * per_page
+    return Page(list(items[start:start + per_page]), number, count, len(items), start + 1)
 
 
 def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE,

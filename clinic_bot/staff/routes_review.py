@@ -1,5 +1,6 @@
 """Review: the messages that need a look, labelled with the topic they should have had (the checks of
-`make add-example`), or marked fine; urgent ones on their own page, to check, not to label."""
+`make add-example`), or marked fine; urgent ones on their own page, to check, not to label. The review list
+is shown a page at a time (``?page=N``); its forms bring staff back to the page they were on."""
 from typing import Dict, List
 
 from sanic import Sanic, response
@@ -7,7 +8,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic_bot.staff.console import Console, refused
-from clinic_bot.staff.review_queue import ReviewItem, topics
+from clinic_bot.staff.review_queue import ReviewItem, page_number, page_of, topics
 from clinic_bot.tools.add_example import TrainingData
 
 
@@ -15,14 +16,21 @@ def _answer_names(item: ReviewItem, names: Dict[str, str]) -> List[str]:
     return [names.get(marker, marker.replace("_", " ")) for marker in item.answers]
 
 
+def _review_page(request: Request) -> str:
+    """Where a review form returns to: the page it was sent from (a number only, so nothing else gets in)."""
+    number = page_number(request.form.get("page") if request.form else None)
+    return "/review" if number == 1 else f"/review?page={number}"
+
+
 def register(app: Sanic, console: Console) -> None:
     @app.get("/review")
     async def review(request: Request) -> HTTPResponse:
         to_label, urgent = console.queue.lists()
+        page = page_of(to_label, request.args.get("page"))
         all_topics = topics()
         names = {t.intent: t.label for t in all_topics}
-        return console.render(request, "review.html", items=to_label, urgent_count=len(urgent), topics=all_topics,
-                              names=names, answer_names=lambda item: _answer_names(item, names))
+        return console.render(request, "review.html", page=page, items=page.items, urgent_count=len(urgent),
+                              topics=all_topics, names=names, answer_names=lambda item: _answer_names(item, names))
 
     @app.get("/review/urgent")
     async def urgent(request: Request) -> HTTPResponse:
@@ -41,7 +49,7 @@ def register(app: Sanic, console: Console) -> None:
         user = request.ctx.session.user
         if not intent:
             console.flash(request, "error", "Choose the topic the message should have had, then press the button.")
-            return response.redirect(f"/review#item-{key}", status=303)
+            return response.redirect(f"{_review_page(request)}#item-{key}", status=303)
         outcome = TrainingData().add(intent, [item.text])[0]
         if outcome.added:
             console.queue.mark_done(key, user, f"labelled {outcome.intent}")
@@ -53,11 +61,12 @@ def register(app: Sanic, console: Console) -> None:
             console.audit.record(user, "training example refused", f"message {key}", after={
                 "intent": intent, "reason": outcome.detail})
             console.flash(request, "error", f"Not added: {outcome.detail}.")
-        return response.redirect("/review", status=303)
+        return response.redirect(_review_page(request), status=303)
 
     @app.post("/review/<key:str>/fine")
     async def fine(request: Request, key: str) -> HTTPResponse:
-        return handled(request, key, "answer was right", "Marked as answered well: it leaves the list.")
+        return handled(request, key, "answer was right", "Marked as answered well: it leaves the list.",
+                       back=_review_page(request))
 
     @app.post("/review/<key:str>/checked")
     async def checked(request: Request, key: str) -> HTTPResponse:

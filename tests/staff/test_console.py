@@ -7,8 +7,11 @@ of the main pages go to reports/staff-*.png (tablet width)."""
 import datetime as dt
 import hashlib
 import http.client
+import json
+import os
 import re
 import subprocess
+import sys
 import time
 import urllib.parse
 import uuid
@@ -36,6 +39,8 @@ UNKNOWN_MESSAGE = "zorblax fendersnap quintuple wibble"
 EDITED_SENTENCE = "Our billing team can check your plan before the visit."
 PRACTICAL_SENTENCE = "Our front desk can also help with directions."
 PRACTICAL_MORE = "You can also leave a message at {phone} after hours."
+ROTATING_USER = "rotating"  # gets a new password, then is removed: no other test uses it
+NEW_PASSWORD = "staple paperclip 42"
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -112,13 +117,70 @@ def test_keyboard_only_login(clinic, page):
     expect(page.get_by_text(f"Logged in as {STAFF_USER}")).to_be_visible()
 
 
+def refusal_for(page: Page, name: str) -> str:
+    """The login page's refusal, once the page answering the login as ``name`` has loaded."""
+    expect(page.get_by_label("Name")).to_have_value(name)
+    return page.locator("[data-login=error]").inner_text()
+
+
 def test_lock_out_after_repeated_failed_logins(clinic, page):
-    for _ in range(5):
+    log_in(page, clinic, LOCKED_USER, "wrong password here")
+    first = refusal_for(page, LOCKED_USER)
+    assert "Wrong name or password" in first and "locked for 15 minutes" in first  # the rule, said to everyone
+    for _ in range(4):
         log_in(page, clinic, LOCKED_USER, "wrong password here")
-    expect(page.locator("[data-login=error]")).to_contain_text("locked")
     log_in(page, clinic, LOCKED_USER, STAFF_PASSWORD)  # the right password does not open a locked account
-    expect(page.locator("[data-login=error]")).to_contain_text("locked")
+    assert refusal_for(page, LOCKED_USER) == first
     assert not any(c["name"] == "staff_session" for c in page.context.cookies())
+    log_in(page, clinic, "nobody-here", STAFF_PASSWORD)  # a name that is no account: the very same reply
+    assert refusal_for(page, "nobody-here") == first
+
+
+def staff_user(clinic: Clinic, name: str, password: str) -> subprocess.CompletedProcess:
+    """`make staff-user NAME=...` in the copy: the accounts CLI in a process of its own, the password typed twice
+    (without a terminal, getpass reads the lines from stdin)."""
+    return subprocess.run([sys.executable, "-m", "clinic_bot.staff.accounts", name], cwd=clinic.root, env=clinic.env,
+                          input=f"{password}\n{password}\n", capture_output=True, text=True, timeout=120,
+                          start_new_session=True)
+
+
+def test_a_new_password_or_the_accounts_removal_ends_the_open_session(clinic, page):
+    created = staff_user(clinic, ROTATING_USER, STAFF_PASSWORD)
+    assert created.returncode == 0, created.stderr
+    log_in(page, clinic, ROTATING_USER, STAFF_PASSWORD, path="/answers")
+    expect(page.get_by_text(f"Logged in as {ROTATING_USER}")).to_be_visible()
+
+    changed = staff_user(clinic, ROTATING_USER, NEW_PASSWORD)
+    assert changed.returncode == 0 and "sessions" in changed.stdout, changed.stdout + changed.stderr
+    page.goto(clinic.console_url + "/answers")
+    expect(page.locator("[data-login=expired]")).to_be_visible()
+    assert "/login" in page.url
+
+    log_in(page, clinic, ROTATING_USER, NEW_PASSWORD, path="/answers")
+    expect(page.get_by_text(f"Logged in as {ROTATING_USER}")).to_be_visible()
+    accounts_file = clinic.root / "var" / "staff" / "accounts.json"
+    data = json.loads(accounts_file.read_text())
+    del data["accounts"][ROTATING_USER]
+    temp = accounts_file.with_name(".accounts.json.test")
+    temp.write_text(json.dumps(data))
+    os.replace(temp, accounts_file)
+    page.goto(clinic.console_url + "/answers")
+    expect(page.locator("[data-login=expired]")).to_be_visible()
+    assert "/login" in page.url
+
+
+def test_pages_keep_their_stylesheet_under_the_no_script_policy(clinic, page):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    reply = page.goto(clinic.console_url + "/login")
+    assert reply is not None and "default-src 'none'" in reply.headers["content-security-policy"]
+    log_in(page, clinic)
+    for path in ("/", "/review", "/review/urgent", "/answers", "/retrain", "/changes"):
+        page.goto(clinic.console_url + path)
+        background = page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor")
+        assert background == "rgb(244, 246, 249)", path  # console.css loaded
+    assert violations == []
 
 
 def test_a_form_without_its_csrf_token_is_refused(clinic, page):

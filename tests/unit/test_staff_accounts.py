@@ -1,16 +1,25 @@
 """The staff console's accounts, sessions and audit log (clinic_bot/staff/): a fake clock, no sleeping."""
 import json
+import os
 import stat
 import threading
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
 import pytest
 
 from clinic_bot.staff import accounts as accounts_module
-from clinic_bot.staff.accounts import AccountError, Accounts, LoginResult, main, normalise_name
-from clinic_bot.staff.audit import AuditLog
-from clinic_bot.staff.sessions import Sessions, csrf_matches, session_limits_from_env
+from clinic_bot.staff.accounts import (
+    MAX_NAME_INPUT,
+    MAX_PASSWORD_LENGTH,
+    AccountError,
+    Accounts,
+    LoginResult,
+    main,
+    normalise_name,
+)
+from clinic_bot.staff.audit import FIELD_CHARS, VALUE_CHARS, AuditLog
+from clinic_bot.staff.sessions import LoginThrottle, Sessions, address_key, csrf_matches, session_limits_from_env
 
 PASSWORD = "correct horse battery"
 OTHER_PASSWORD = "staple paperclip 42"
@@ -131,6 +140,110 @@ def test_a_new_password_unlocks_the_account(alice: Accounts):
     assert alice.login("alice", PASSWORD).reason == "wrong"
 
 
+Work = Callable[[], List[str]]
+
+
+@pytest.fixture
+def work(monkeypatch) -> Work:
+    """What a login costs, in order: "hash" per scrypt, "write" per write of the accounts file."""
+    done: List[str] = []
+    scrypt, write = accounts_module._scrypt, accounts_module._write_atomically
+    monkeypatch.setattr(accounts_module, "_scrypt", lambda *a: done.append("hash") or scrypt(*a))
+    monkeypatch.setattr(accounts_module, "_write_atomically", lambda *a: done.append("write") or write(*a))
+
+    def taken() -> List[str]:
+        result = list(done)
+        done.clear()
+        return result
+    return taken
+
+
+def test_every_failure_on_a_possible_name_costs_one_hash_and_one_write(alice: Accounts, work: Work):
+    """The reply's time must not tell an unknown name from an account, locked or not."""
+    fail(alice, 4)
+    work()
+    assert alice.login("alice", OTHER_PASSWORD).reason == "locked"  # the fifth: locks
+    assert work() == ["hash", "write"]
+    assert alice.login("alice", PASSWORD).reason == "locked"  # locked: the right password is not enough
+    assert work() == ["hash", "write"]
+    assert alice.login("bobby", PASSWORD).reason == "wrong"  # no such account
+    assert work() == ["hash", "write"]
+    assert alice.login("x", PASSWORD).reason == "wrong"  # cannot be a name (its form is public): the hash only
+    assert work() == ["hash"]
+
+
+def test_a_locked_login_reads_like_an_unknown_name_but_for_the_audit_fields(alice: Accounts):
+    fail(alice, 5)
+    locked, unknown = alice.login("alice", PASSWORD), alice.login("bobby", PASSWORD)
+    assert (locked.ok, locked.known, unknown.ok, unknown.known) == (False, True, False, False)
+    assert locked.generation == unknown.generation == ""
+
+
+def test_over_long_input_is_refused_before_any_hashing(alice: Accounts, work: Work, accounts_file: Path):
+    before = accounts_file.read_bytes()
+    assert alice.login("alice", "p" * (MAX_PASSWORD_LENGTH + 1)) == LoginResult(False, "", "wrong")
+    assert alice.login("a" * (MAX_NAME_INPUT + 1), PASSWORD) == LoginResult(False, "", "wrong")
+    assert work() == [] and accounts_file.read_bytes() == before  # not counted against alice either
+    assert alice.login(" " * (MAX_NAME_INPUT - 5) + "alice", PASSWORD).ok  # at the limit: fine
+    with pytest.raises(AccountError, match=f"at most {MAX_PASSWORD_LENGTH} characters"):
+        alice.set_password("alice", "p" + "q" * MAX_PASSWORD_LENGTH)  # could never log in
+
+
+def test_each_new_password_gives_the_account_a_new_generation(alice: Accounts, accounts_file: Path):
+    first = alice.login("alice", PASSWORD)
+    assert first.generation and first.generation == alice.generation("alice")
+    assert alice.login("alice", PASSWORD).generation == first.generation  # logging in changes nothing
+    fail(alice, 5)  # nor does a lock-out
+    assert alice.generation("alice") == first.generation
+    alice.set_password("alice", OTHER_PASSWORD)
+    assert alice.generation("alice") not in (None, first.generation)
+    assert alice.generation("bobby") is None
+    assert first.generation not in accounts_file.read_text().replace(str(alice.generation("alice")), "")
+
+
+def test_a_removed_and_recreated_account_does_not_get_its_old_generation_back(alice: Accounts,
+                                                                             accounts_file: Path):
+    old = alice.generation("alice")
+    data = json.loads(accounts_file.read_text())
+    del data["accounts"]["alice"]
+    accounts_file.write_text(json.dumps(data))
+    assert alice.generation("alice") is None
+    alice.set_password("alice", PASSWORD)
+    assert alice.generation("alice") not in (None, old)
+
+
+def test_an_account_written_before_generations_has_an_empty_one(alice: Accounts, accounts_file: Path):
+    data = json.loads(accounts_file.read_text())
+    del data["accounts"]["alice"]["generation"]
+    accounts_file.write_text(json.dumps(data))
+    assert alice.generation("alice") == "" == alice.login("alice", PASSWORD).generation
+
+
+def test_generation_rereads_the_file_only_when_it_changed(alice: Accounts, accounts_file: Path, clock: Clock,
+                                                          monkeypatch):
+    reads: List[int] = []
+    real = Accounts._read
+    monkeypatch.setattr(Accounts, "_read", lambda self: reads.append(1) or real(self))
+    console = Accounts(accounts_file, clock=clock)  # the console's object; the CLI's is another process's
+    generation = console.generation("alice")
+    for _ in range(5):
+        assert console.generation("alice") == generation
+    assert len(reads) == 1
+    Accounts(accounts_file).set_password("alice", OTHER_PASSWORD)  # written elsewhere
+    reads.clear()
+    assert console.generation("alice") not in (None, generation)
+    assert console.generation("alice") == console.generation("alice")
+    assert len(reads) == 1
+    os.unlink(accounts_file)
+    assert console.generation("alice") is None
+
+
+def test_generation_reports_a_damaged_file(alice: Accounts, accounts_file: Path):
+    accounts_file.write_text("{not json")
+    with pytest.raises(AccountError, match="damaged"):
+        alice.generation("alice")
+
+
 @pytest.mark.parametrize("password, problem", [
     ("short pw", "at least 10 characters"),
     ("", "at least 10 characters"),
@@ -227,7 +340,8 @@ def test_the_cli_creates_and_then_changes_an_account(accounts_file: Path, capsys
     Accounts(accounts_file).login("alice", "wrong password")
     assert main(["alice", "--accounts", str(accounts_file)], ask=answers(OTHER_PASSWORD, OTHER_PASSWORD)) == 0
     captured = capsys.readouterr()
-    assert captured.out.strip() == "changed the password of 'alice' (and unlocked it)"
+    assert captured.out.strip() == ("changed the password of 'alice' (and unlocked it); the existing staff console "
+                                    "sessions of 'alice' end: their next page asks to log in again")
     assert PASSWORD not in captured.out + captured.err and OTHER_PASSWORD not in captured.out + captured.err
     assert Accounts(accounts_file).login("alice", OTHER_PASSWORD).ok
 
@@ -320,11 +434,65 @@ def test_end_and_end_all_of(sessions: Sessions):
     assert sessions.get(second.token) is None and sessions.get(other.token) is other
 
 
+def test_end_outdated_keeps_only_the_sessions_of_the_current_generation(sessions: Sessions):
+    old, new, other = sessions.start("alice", "g1"), sessions.start("alice", "g2"), sessions.start("bobby", "g1")
+    assert old.generation == "g1"
+    assert sessions.end_outdated("alice", "g2") == 1
+    assert sessions.get(old.token) is None and sessions.get(new.token) is new and sessions.get(other.token) is other
+    assert sessions.end_outdated("alice", None) == 1  # the account is gone: all of them
+    assert sessions.get(new.token) is None and sessions.get(other.token) is other
+
+
 def test_expired_sessions_are_forgotten(sessions: Sessions, clock: Clock):
     sessions.start("alice")
     clock.now += 61
     sessions.start("bobby")
     assert len(sessions) == 1
+
+
+# --- failed logins per client address ---
+
+def test_an_address_is_refused_after_ten_failures_in_15_minutes(clock: Clock):
+    throttle = LoginThrottle(clock=clock)
+    assert [throttle.failed("203.0.113.7") for _ in range(10)] == [False] * 9 + [True]  # True once: at the limit
+    assert throttle.wait_s("203.0.113.7") == 900
+    assert throttle.wait_s("203.0.113.8") == 0  # other addresses are not affected
+    clock.now += 600
+    assert throttle.wait_s("203.0.113.7") == 300
+    clock.now += 300
+    assert throttle.wait_s("203.0.113.7") == 0
+
+
+def test_the_window_slides(clock: Clock):
+    throttle = LoginThrottle(max_failures=3, window_s=60, clock=clock)
+    for step in (40, 30, 20):  # failures at 0, 40 and 70 s: the first has left the window by then
+        throttle.failed("198.51.100.1")
+        assert throttle.wait_s("198.51.100.1") == 0
+        clock.now += step
+    throttle.failed("198.51.100.1")  # at 90 s: three within the last minute
+    assert throttle.wait_s("198.51.100.1") == 10  # until the one at 40 s is a minute old
+    clock.now += 10
+    assert throttle.wait_s("198.51.100.1") == 0
+
+
+def test_an_ipv6_client_counts_as_its_64_network():
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:198.51.100.1") == "198.51.100.1" == address_key("198.51.100.1")
+    assert address_key("not an address") == "not an address"
+    throttle = LoginThrottle(max_failures=2)
+    throttle.failed("2001:db8::1")
+    throttle.failed("2001:db8::2")
+    assert throttle.wait_s("2001:db8::3") > 0
+
+
+def test_quiet_addresses_are_forgotten(clock: Clock):
+    throttle = LoginThrottle(clock=clock)
+    for number in range(1001):
+        throttle.failed(f"10.0.{number // 256}.{number % 256}")
+    clock.now += 901
+    throttle.failed("10.9.9.9")
+    assert len(throttle._failures) == 1
 
 
 def test_csrf_matching():
@@ -419,6 +587,27 @@ def test_writers_at_once_keep_every_line_whole(audit_file: Path):
     for user in ("alice", "bobby"):
         assert [e["after"]["n"] for e in entries if e["user"] == user] == list(range(40))
         assert all(e["before"] == big for e in entries)
+
+
+def test_every_field_of_a_record_is_bounded(audit_file: Path):
+    log = AuditLog(audit_file)
+    log.record("u" * 300_000, "a" * 1000, "t" * 1000, before="b" * 300_000, after={"text": "c" * 300_000})
+    entry = log.recent()[0]
+    assert [len(entry[f]) for f in ("user", "action", "target")] == [FIELD_CHARS] * 3
+    assert entry["user"].endswith("\u2026")
+    assert len(entry["before"]) == len(entry["after"]) == VALUE_CHARS
+    assert entry["after"].startswith('{"text": "ccc')  # the start of its JSON, as text
+    assert audit_file.stat().st_size < 3 * VALUE_CHARS
+    log.record("alice", "edit", "x", before={"n": 1}, after=[1, True, None])  # short values stay as they are
+    assert log.recent()[0]["before"] == {"n": 1} and log.recent()[0]["after"] == [1, True, None]
+
+
+def test_a_pseudonym_is_short_stable_and_keyed(audit_file: Path):
+    log, other = AuditLog(audit_file), AuditLog(audit_file)
+    typed = "correct horse battery"
+    assert log.pseudonym(typed) == log.pseudonym(typed) != log.pseudonym(typed + "!")
+    assert len(log.pseudonym(typed)) == 8 and typed not in log.pseudonym(typed)
+    assert other.pseudonym(typed) != log.pseudonym(typed)  # another key: nothing to look up offline
 
 
 def test_other_values_are_recorded_as_text(audit_file: Path):

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from clinic_bot.staff.review_queue import ReviewQueue
+from clinic_bot.staff.review_queue import ReviewItem, ReviewQueue, page_number, page_of
 from clinic_bot.store.events import EventsTable, row_of
 from clinic_bot.tools.review import (
     EMERGENCY_COLUMNS,
@@ -244,3 +244,30 @@ def test_patient_text_on_the_urgent_page_stays_text(tmp_path):
     items, totals = ReviewQueue(db=db, done_file=tmp_path / "done.json").urgent()
     page = urgent_page(items, totals)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --- the review list a page at a time ---
+
+def review_items(count: int) -> List[ReviewItem]:
+    return [ReviewItem(f"k{n}", f"message {n}", ("fell to fallback",), "ask_cost", 0.3, ("fallback",),
+                       "2024-01-01 10:00", ()) for n in range(count)]
+
+
+def test_a_list_longer_than_a_page_is_cut_into_pages():
+    items = review_items(120)
+    first, last = page_of(items, None), page_of(items, "3")
+    assert [i.key for i in first.items] == [f"k{n}" for n in range(50)]
+    assert (first.number, first.count, first.total, first.first, first.previous, first.next) == (1, 3, 120, 1, None, 2)
+    assert [i.key for i in last.items] == [f"k{n}" for n in range(100, 120)]
+    assert (last.number, last.first, last.previous, last.next) == (3, 101, 2, None)
+    assert [i.key for i in page_of(items, "2", per_page=100).items] == [f"k{n}" for n in range(100, 120)]
+
+
+def test_a_page_out_of_range_or_malformed_is_the_first_or_the_last_never_an_error():
+    items = review_items(120)
+    for asked, number in (("4", 3), ("999999999999999999999999", 3), ("0", 1), ("-1", 1), ("x", 1), ("", 1),
+                          (None, 1), ("1e3", 1), (" 2 ", 2), ("\u0663", 1)):
+        assert page_of(items, asked).number == number, asked
+    empty = page_of([], "7")
+    assert (empty.items, empty.number, empty.count, empty.total, empty.next) == ([], 1, 1, 0, None)
+    assert page_number("12") == 12 and page_number("٣") == 1
