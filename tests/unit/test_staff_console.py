@@ -349,6 +349,7 @@ def test_the_pages_allow_no_script_at_all(setup: Setup):
         assert directives == {"default-src": "'none'", "style-src": "'self'", "form-action": "'self'",
                               "frame-ancestors": "'none'", "base-uri": "'none'"}
         assert "script-src" not in directives and "script-src-elem" not in directives  # falls back to 'none'
+        assert reply.header("x-frame-options") == "DENY"
 
 
 def test_the_templates_need_nothing_the_policy_leaves_out():
