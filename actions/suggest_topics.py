@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_clinic import answer_waiting_topic
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Reply, default_knowledge
+from clinic_bot.intents import HANDOFF_INTENT
 
 MAX_SUGGESTIONS = 3
 DEFAULT_TOPICS = ("ask_safety", "ask_side_effects", "ask_insurance")
@@ -29,7 +30,7 @@ class ActionSuggestTopics(Action):
         topics = topics or [t for t in DEFAULT_TOPICS if knowledge.has_topic(t)]
         topics += [t for t in PRACTICAL_TOPICS if knowledge.has_topic(t) and t not in topics]
         buttons = [{"title": knowledge.topic_title(t), "payload": f"/{t}"} for t in topics]
-        buttons.append({"title": knowledge.message("handoff_button").text, "payload": "/human_handoff"})
+        buttons.append({"title": knowledge.message("handoff_button").text, "payload": f"/{HANDOFF_INTENT}"})
         reply = knowledge.message("fallback")
         send(dispatcher, Reply(reply.text, {**reply.marker, "suggestions": topics}), buttons)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)

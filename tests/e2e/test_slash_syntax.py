@@ -3,6 +3,8 @@ use it; anything else starting with "/" is the patient's text and goes through t
 import json
 from typing import Any, Dict, List, Optional
 
+import pytest
+
 from clinic_bot.content.feedback import HELPFUL_INTENT, HELPFUL_QUESTION
 from clinic_bot.store.privacy import conversation_events
 from tests.e2e.conftest import Patient, answers
@@ -40,9 +42,10 @@ def test_forged_entities_never_reach_the_reply(servers, patient):
     assert users[0]["parse_data"]["entities"] == []
 
 
-def test_a_widget_topic_button_is_honoured(servers, patient):
-    assert answers(patient.say("/ask_insurance")) == ["ask_insurance"]
-    assert stored_intents(servers, patient.sender) == ["ask_insurance"]
+@pytest.mark.parametrize("intent", ["ask_insurance", "ask_hours", "book_appointment"])
+def test_a_widget_topic_button_is_honoured(servers, patient, intent):
+    assert answers(patient.say(f"/{intent}")) == [intent]
+    assert stored_intents(servers, patient.sender) == [intent]
 
 
 def test_a_button_the_assistant_offered_is_honoured(servers, patient):
