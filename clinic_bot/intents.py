@@ -7,8 +7,10 @@ PERSONAL_INTENT = "ask_personal_advice"
 # The triage's weak-evidence disposition ("is this happening now?"), and the answer marker of its message: the
 # triage reads the patient's reply to a bot message with this marker (clinic_bot/nlu/triage/conversation.py).
 CHECK_IN = "check_in"
+GREET_INTENT = "greet"
 BOOKING_INTENT = "book_appointment"
 HANDOFF_INTENT = "human_handoff"
-# Buttons of the widget and of the topic suggestions that name no topic of their own: the webhook honours them,
-# with the topics, as bare "/intent" payloads (clinic_bot/server/slash_payloads.py).
-BUTTON_INTENTS = frozenset({BOOKING_INTENT, HANDOFF_INTENT})
+# What the widget sends besides the topics (its opening "/greet" and its booking button) and the topic
+# suggestions' handoff button: the webhook honours them, with the topics, as bare "/intent" payloads
+# (clinic_bot/server/slash_payloads.py).
+BUTTON_INTENTS = frozenset({GREET_INTENT, BOOKING_INTENT, HANDOFF_INTENT})

@@ -2,8 +2,8 @@
 skips the NLU and the triage.
 
 Only the payloads of the assistant's own buttons:
-- a topic button: "/" and an intent that has an answer of its own, or booking or the handoff, with nothing after
-  it (the widget's topic buttons, which the conversation itself never offered);
+- what the widget sends on its own: "/" and an intent that has an answer of its own, the greeting it opens
+  with, booking or the handoff, with nothing after it (the conversation itself never offered these);
 - exactly a payload the assistant offered in this conversation: the topic suggestions and the handoff, the
   location buttons (they carry the location's key), the two answers to "Was this helpful?".
 Any other message that starts with "/" is the patient's own text ("/my name is ...", "/greet{...} I want to ...",
@@ -34,8 +34,8 @@ def offered_payloads(events: Iterable[Any]) -> Set[Text]:
 
 
 def is_topic_button(text: Text, has_topic: Callable[[str], bool]) -> bool:
-    """"/ask_insurance": a topic the assistant answers (or booking, the handoff), named with no entities and no
-    text after it."""
+    """"/ask_insurance": a topic the assistant answers (or the greeting, booking, the handoff), named with no
+    entities and no text after it."""
     found = _BARE_INTENT.fullmatch(text)
     return found is not None and (found.group(1) in BUTTON_INTENTS or has_topic(found.group(1)))
 

@@ -22,7 +22,8 @@ def test_offered_payloads_are_the_slash_payloads_of_the_bots_buttons():
     ("/ask_hours", True),
     ("/book_appointment", True),
     ("/human_handoff", True),
-    ("/greet", False),  # not a topic: only a button offered in the conversation may send it
+    ("/greet", True),  # the widget's opening message
+    ("/goodbye", False),  # not a topic: only a button offered in the conversation may send it
     ("/ask_insurance please", False),
     ('/ask_insurance{"procedure": "x"}', False),
     ("/ask_insurance@0.9", False),
