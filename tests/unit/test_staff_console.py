@@ -5,11 +5,12 @@ against the real servers: tests/staff.)"""
 import asyncio
 import json
 import re
+import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Coroutine, Dict, Iterator, List, Tuple, TypeVar
 from urllib.parse import urlencode
 
 import pytest
@@ -23,7 +24,26 @@ from clinic_bot.staff.review_queue import PER_PAGE, ReviewQueue
 from clinic_bot.staff.sessions import LoginThrottle
 from clinic_bot.store.events import EventsTable, row_of
 
+T = TypeVar("T")
 PASSWORD = "correct horse battery"
+
+
+class LoopThread:
+    """An event loop of its own in a thread: the console's coroutines run there whatever loop the test process
+    already runs (Playwright's sync API keeps one running in the main thread when the browser tests went first)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout_s)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
 NEW_PASSWORD = "staple paperclip 42"
 
 
@@ -45,9 +65,9 @@ class Client:
     """Just enough of a browser for the console: keeps cookies, does not follow redirects, comes from one
     address."""
 
-    def __init__(self, app: Sanic, loop: asyncio.AbstractEventLoop, address: str = "203.0.113.7",
+    def __init__(self, app: Sanic, run: Callable[[Coroutine[Any, Any, Any]], Any], address: str = "203.0.113.7",
                  forwarded_for: str = "") -> None:
-        self.app, self.loop, self.address, self.forwarded_for = app, loop, address, forwarded_for
+        self.app, self.run, self.address, self.forwarded_for = app, run, address, forwarded_for
         self.cookies: Dict[str, str] = {}
 
     def get(self, path: str) -> Reply:
@@ -81,7 +101,7 @@ class Client:
         async def send(message: Dict[str, Any]) -> None:
             messages.append(message)
 
-        self.loop.run_until_complete(self.app(scope, receive, send))
+        self.run(self.app(scope, receive, send))
         start = next(m for m in messages if m["type"] == "http.response.start")
         reply_headers = [(k.decode().lower(), v.decode()) for k, v in start["headers"]]
         for key, value in reply_headers:
@@ -116,10 +136,10 @@ class Setup:
     audit_file: Path
     db: Path
     app: Sanic
-    loop: asyncio.AbstractEventLoop
+    loop: LoopThread
 
     def client(self, address: str = "203.0.113.7", forwarded_for: str = "") -> Client:
-        return Client(self.app, self.loop, address, forwarded_for)
+        return Client(self.app, self.loop.run, address, forwarded_for)
 
     def audit(self) -> List[Dict[str, Any]]:
         return AuditLog(self.audit_file).recent()
@@ -139,19 +159,24 @@ def setup(tmp_path: Path, monkeypatch) -> Iterator[Setup]:
     console = Console(accounts=Accounts(accounts_file), audit=audit, logins=LoginThrottle(),
                       queue=ReviewQueue(db=db, done_file=tmp_path / "done.json"))
     app = create_app(console)
-    loop = asyncio.new_event_loop()
-    lifespan: "asyncio.Queue[Dict[str, str]]" = asyncio.Queue()
+    loop = LoopThread()
     started: List[str] = []
+
+    async def new_queue() -> "asyncio.Queue[Dict[str, str]]":
+        return asyncio.Queue()  # made on the loop it is used on
+
+    lifespan = loop.run(new_queue())
 
     async def send(message: Dict[str, Any]) -> None:
         started.append(message["type"])
 
     def step(event: str) -> None:
-        loop.run_until_complete(lifespan.put({"type": f"lifespan.{event}"}))
+        loop.run(lifespan.put({"type": f"lifespan.{event}"}))
         while f"lifespan.{event}.complete" not in started:
-            loop.run_until_complete(asyncio.sleep(0.01))
+            time.sleep(0.01)
 
-    runner = loop.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
+    runner = asyncio.run_coroutine_threadsafe(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send), loop.loop)
     step("startup")
     try:
         yield Setup(console, accounts_file, audit_file, db, app, loop)
@@ -159,7 +184,7 @@ def setup(tmp_path: Path, monkeypatch) -> Iterator[Setup]:
         step("shutdown")
         # Sanic 21.12 then handles the lifespan scope as a request, and fails: an ASGI server ignores that.
         with suppress(AttributeError):
-            loop.run_until_complete(runner)
+            runner.result(30)
         loop.close()
 
 
