@@ -1,4 +1,4 @@
-"""Intent classifiers side by side (issue 11): config.yml's and the candidates of bench/candidates.yml, each
+"""Intent classifiers side by side: config.yml's and the candidates of bench/candidates.yml, each
 with config.yml's spaCy, entity, fallback and triage steps, on the same cross-validation folds, the same
 hold-out and the same development sets, each model trained NLU-only in this process.
 

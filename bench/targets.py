@@ -1,4 +1,4 @@
-"""The issue's goals, each checked against the run's figures (one place, used by the report and the JSON)."""
+"""The project's goals, each checked against the run's figures (one place, used by the report and the JSON)."""
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -60,7 +60,7 @@ def _cpu_ratio(results: Dict[str, Any]) -> Optional[float]:
     return compared["config.yml"]["nlu_cpu_ms_per_message"] / compared["diet"]["nlu_cpu_ms_per_message"]
 
 
-# The Rasa server's CPU per message at 8 patients before issue 12 moved the speed-ups to extension points:
+# The Rasa server's CPU per message at 8 patients before the speed-ups moved to extension points:
 # 11.1 ms, the mean of two runs of commit 3f816b0 alternated with the new code in one session (bench/tuning.md).
 CPU_MS_BEFORE_EXTENSION_POINTS = 11.1
 
@@ -160,10 +160,10 @@ TRIAGE_AIMS: List[Tuple[str, str, str, Callable[[float], bool]]] = [
 
 
 TARGETS: List[Target] = [
-    # Understanding (issue 11): the fresh hold-out (tests/nlu/holdout.yml), never used for tuning.
+    # Understanding: the fresh hold-out (tests/nlu/holdout.yml), never used for tuning.
     Target("hold-out intent accuracy", ">= 96%", _get("quality", "rasa", "holdout", "accuracy", scale=100),
            lambda v: v >= 96, "%"),
-    # Practical questions (issue 15): the same aim, on the hold-out's practical intents alone.
+    # Practical questions: the same aim, on the hold-out's practical intents alone.
     Target("hold-out intent accuracy, practical intents", ">= 96%",
            _get("quality", "rasa", "holdout_practical", "accuracy", scale=100), lambda v: v >= 96, "%"),
     Target("margin over the peer, hold-out accuracy", ">= 3 points", _margin, lambda v: v >= 3, " points"),
@@ -184,7 +184,7 @@ TARGETS: List[Target] = [
       for key, label, goal, test in TRIAGE_AIMS),
     Target("urgent path (the triage's own work), mean per message", "<= 2 ms",
            _get("triage_speed", "mean_ms"), lambda v: v <= 2, " ms"),
-    Target("Rasa server CPU per message at 8 patients, within 10% of before issue 12",
+    Target("Rasa server CPU per message at 8 patients, within 10% of before the extension points",
            f"<= {1.1 * CPU_MS_BEFORE_EXTENSION_POINTS:.1f} ms", lambda r: _level(r, 8, "cpu_ms_per_message_rasa"),
            lambda v: v <= 1.1 * CPU_MS_BEFORE_EXTENSION_POINTS, " ms"),
     Target("1 patient p50", "<= 15 ms", lambda r: _level(r, 1, "p50_ms"), lambda v: v <= 15, " ms"),
@@ -195,7 +195,7 @@ TARGETS: List[Target] = [
     Target("8 patients p95", "<= 150 ms", lambda r: _level(r, 8, "p95_ms"), lambda v: v <= 150, " ms"),
     Target("32 patients p95", "< 600 ms", lambda r: _level(r, 32, "p95_ms"), lambda v: v < 600, " ms"),
     Target("32 patients errors", "0", lambda r: _level(r, 32, "errors"), lambda v: v == 0),
-    # Scaling out (issue 13): the embedded profile and the scaled one with 1 and 2 Rasa processes (bench/scaling.py).
+    # Scaling out: the embedded profile and the scaled one with 1 and 2 Rasa processes (bench/scaling.py).
     Target("best profile at 8 patients: messages per second", ">= 100", _best_at_8("messages_per_s"),
            lambda v: v >= 100),
     Target("best profile at 8 patients: p95", "<= 150 ms", _best_at_8("p95_ms"), lambda v: v <= 150, " ms"),

@@ -4,7 +4,7 @@
   finds replaced by one token (``entityprocedure``, ``entitycondition``). "explain kyphoplasty", "explain
   the pain pump" and "explain rfa" then share the features that say what is asked, whichever procedure is
   named, and the answer is tailored by the entity (actions/answer_faq.py). This is where it beats a plain
-  TF-IDF model on messages nobody on the team wrote (bench/tuning.md, issue 11).
+  TF-IDF model on messages nobody on the team wrote (bench/tuning.md).
 - characters (2-5 grams within words) of the masked view too: typos and word endings of the other words. On
   the raw text, the letters of a rare abbreviation ("walk me through fji") pulled it out of scope; masked,
   cross-validation gained 0.4 points and the development set stayed the same (bench/tuning.md).

@@ -5,7 +5,7 @@ scaled profile: `make run-scaled`, where several Rasa servers share one database
 writes its SQL once, with `?` placeholders and SQL both understand; this module runs it on either.
 
 Why sqlite3 and psycopg2 directly rather than SQLAlchemy: the store runs a few tiny indexed queries per
-message inside Rasa's event loop; the ORM layer cost more CPU than the queries (bench/tuning.md, issue 9).
+message inside Rasa's event loop; the ORM layer cost more CPU than the queries (bench/tuning.md).
 """
 import re
 import sqlite3

@@ -4,22 +4,22 @@
 
 Refuses (and says why): an intent not in domain.yml (naming the close ones), an example that is already
 there in any intent (case, punctuation and spacing ignored), an example of the NLU hold-out test set.
-The file is edited as text: one line inserted after the intent's last example in the file holding most of
-its examples, layout and comments kept.
+Every intent has one block, in the file of its kind of topic (faq.yml, practical.yml, conversation.yml,
+safety.yml, out_of_scope.yml; docs/staff.md): the file is edited as text, one line inserted after the last
+example of that block, layout and comments kept, and the file and line are printed.
 """
 import argparse
 import difflib
-import os
 import sys
-import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
 from clinic_bot.content.nlu_data import Example, normalise, read_all, read_examples
-from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.content.text import one_line
+from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.files import SAME_MODE, write_atomically
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Outcome:
 
 def clean(text: str) -> str:
     """One line, single spaces: how the example is written to the file."""
-    return " ".join(str(text).split())
+    return one_line(str(text))
 
 
 def _where(example: Example) -> str:
@@ -110,15 +110,26 @@ class TrainingData:
             outcomes.append(Outcome(text, intent, False, reason))
         return outcomes
 
+    def _blocks(self, intent: str) -> List[Tuple[Path, int]]:
+        """The file and line of each ``- intent:`` block of the intent (one, when the data is laid out right)."""
+        found = []
+        for path in sorted(self.nlu_dir.glob("*.yml")):
+            for block in (load_yaml(path) or {}).get("nlu") or []:
+                if isinstance(block, dict) and block.get("intent") == intent:
+                    found.append((path, line_of(block)))
+        return found
+
     def _insert(self, intent: str, text: str) -> Example:
-        """Writes ``- text`` after the intent's last example in the file that holds most of its examples (an
-        intent can have blocks in several files, e.g. faq.yml and boundaries.yml), then re-reads the file."""
-        mine = [e for e in self.examples.values() if e.intent == intent]
+        """Writes ``- text`` after the last example of the intent's one block, then re-reads the file."""
+        blocks = self._blocks(intent)
+        if len(blocks) > 1:
+            where = ", ".join(f"{path.name}:{line}" for path, line in blocks)
+            raise ValueError(f"intent '{intent}' has {len(blocks)} blocks ({where}); every intent has one: move the "
+                             "examples of the others into the first, delete the others, then add again")
+        mine = [e for path, _ in blocks for e in read_examples(path) if e.intent == intent]
         if not mine:
             raise ValueError(f"intent '{intent}' has no examples in {self.nlu_dir}: add its first examples by hand")
-        per_file = Counter(e.file for e in mine)
-        home = max(per_file, key=lambda f: (per_file[f], f.name))
-        last = max((e for e in mine if e.file == home), key=lambda e: e.line)
+        last = max(mine, key=lambda e: e.line)
         original = last.file.read_text(encoding="utf-8")
         lines = original.splitlines(keepends=True)
         previous = lines[last.line - 1]
@@ -127,20 +138,12 @@ class TrainingData:
         if not previous.endswith(("\n", "\r")):
             lines[last.line - 1] = previous + newline
         lines.insert(last.line, f"{indent}- {text}{newline}")
-        _write_atomically(last.file, "".join(lines))
+        write_atomically(last.file, "".join(lines), mode=SAME_MODE)
         added = Example(intent, text, last.file, last.line + 1)
         if added not in read_examples(last.file):
-            _write_atomically(last.file, original)
+            write_atomically(last.file, original, mode=SAME_MODE)
             raise ValueError(f"could not add it safely to {last.file.name} (the file was left unchanged)")
         return added
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Never leaves a half-written data file behind."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        out.write(text)
-    os.replace(temp, path)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

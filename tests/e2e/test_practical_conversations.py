@@ -12,7 +12,7 @@ from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 from tests.e2e.conftest import Patient, answers, free_port, replies
 from tests.unit.test_clinic_answers import TWO_LOCATIONS
 
-# What a patient types for each practical topic (the issue's own examples among them), and the intent it must get.
+# What a patient types for each practical topic, and the intent it must get.
 QUESTIONS = [
     ("what are your hours", "ask_hours"),
     ("where are you located", "ask_location"),

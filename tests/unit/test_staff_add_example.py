@@ -1,15 +1,15 @@
 """clinic_bot.tools.add_example on a temporary copy of data/nlu (the real files are never touched)."""
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from clinic_bot import paths
 from clinic_bot.content.nlu_data import read_all, read_examples
+from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.tools import add_example
 from clinic_bot.tools.add_example import TrainingData
-from clinic_bot.tools.validate import run_checks
+from clinic_bot.tools.validate import rule_intents, run_checks
 
 NEW_TEXT = "will my medicaid plan pay for a facet joint injection"
 
@@ -23,13 +23,27 @@ def snapshot(directory: Path) -> dict:
     return {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.yml")}
 
 
-def test_adds_one_line_after_the_intents_last_example_in_its_main_file_and_keeps_the_rest(nlu_copy):
+def test_every_intent_has_one_block_in_the_file_of_its_kind():
+    """The layout docs/staff.md describes and the tool relies on: data/nlu is split by topic, not by batch."""
+    faq = set(rule_intents("action_answer_faq"))
+    practical = set((load_yaml(paths.CLINIC_ANSWERS_FILE) or {}).get("answers") or {})
+    files = {"faq.yml": faq, "practical.yml": practical, "safety.yml": {"emergency", "ask_personal_advice"},
+             "out_of_scope.yml": {"out_of_scope"}}
+    domain = {str(i) for i in (load_yaml(paths.DOMAIN_FILE) or {}).get("intents") or []}
+    files["conversation.yml"] = domain - set().union(*files.values())
+    blocks = [(path.name, str(block["intent"])) for path in sorted(paths.NLU_DIR.glob("*.yml"))
+              for block in (load_yaml(path) or {}).get("nlu") or [] if isinstance(block, dict) and "intent" in block]
+    assert sorted(blocks) == sorted((name, intent) for name, intents in files.items() for intent in intents)
+
+
+def test_adds_one_line_after_the_last_example_of_the_intents_block_and_keeps_the_rest(nlu_copy):
     before = snapshot(nlu_copy)
     mine = [e for e in read_all(nlu_copy.glob("*.yml")) if e.intent == "ask_insurance"]
-    home = Counter(e.file for e in mine).most_common(1)[0][0]  # the file holding most of the intent's examples
-    last = [e for e in mine if e.file == home][-1]
+    assert {e.file.name for e in mine} == {"faq.yml"}  # one block, in the FAQ topics' file
+    last = mine[-1]
     [outcome] = TrainingData(nlu_copy).add("ask_insurance", [NEW_TEXT])
     assert outcome.added, outcome
+    assert outcome.detail == f"ask_insurance (faq.yml:{last.line + 1})"
     after = snapshot(nlu_copy)
     changed = [name for name in before if before[name] != after[name]]
     assert changed == [last.file.name]
@@ -39,6 +53,24 @@ def test_adds_one_line_after_the_intents_last_example_in_its_main_file_and_keeps
     added = [e for e in read_examples(last.file) if e.text == NEW_TEXT]
     assert [(e.intent, e.line) for e in added] == [("ask_insurance", last.line + 1)]
     assert [p for p in run_checks(nlu_dir=nlu_copy) if p.level == "error"] == []
+
+
+def test_an_example_of_a_practical_topic_goes_to_practical_yml(nlu_copy):
+    last = [e for e in read_examples(nlu_copy / "practical.yml") if e.intent == "ask_parking"][-1]
+    [outcome] = TrainingData(nlu_copy).add("ask_parking", ["is the lot behind the building free for patients"])
+    assert outcome.added and outcome.detail == f"ask_parking (practical.yml:{last.line + 1})"
+
+
+def test_an_intent_with_a_second_block_is_refused_naming_both(nlu_copy):
+    with (nlu_copy / "out_of_scope.yml").open("a", encoding="utf-8") as out:
+        out.write("- intent: ask_parking\n  examples: |\n    - where do visitors leave their cars\n")
+    first = next(e for e in read_examples(nlu_copy / "practical.yml") if e.intent == "ask_parking")
+    before = snapshot(nlu_copy)
+    [outcome] = TrainingData(nlu_copy).add("ask_parking", ["is the lot behind the building free for patients"])
+    assert not outcome.added
+    assert outcome.detail.startswith("intent 'ask_parking' has 2 blocks (out_of_scope.yml:")
+    assert f"practical.yml:{first.line - 2}); every intent has one" in outcome.detail
+    assert snapshot(nlu_copy) == before
 
 
 def test_unknown_intent_is_refused_with_the_close_names(nlu_copy):
