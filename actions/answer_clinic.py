@@ -8,10 +8,11 @@ the location's name instead of pressing a button: the question waits in the slot
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.clinic_config import Location
 from clinic_bot.content.feedback import helpful_question
@@ -84,11 +85,12 @@ def answer_waiting_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
     return send_practical_answer(dispatcher, tracker, knowledge, topic) if topic else None
 
 
-class ActionAnswerClinic(Action):
+class ActionAnswerClinic(ClinicAction):
     def name(self) -> Text:
         return "action_answer_clinic"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
+               domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         events = send_practical_answer(dispatcher, tracker, knowledge, waiting_topic(tracker, knowledge) or intent)

@@ -1,10 +1,11 @@
 """action_answer_faq: the one action behind every FAQ intent (curated, sourced answers)."""
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_clinic import answer_waiting_topic, send_practical_answer
+from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.entity_values import is_canonical
 from clinic_bot.content.feedback import helpful_question
@@ -43,11 +44,12 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: K
     send(dispatcher, *helpful_question(knowledge))
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(ClinicAction):
     def name(self) -> Text:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
+               domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
         if waiting is not None:

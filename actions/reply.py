@@ -1,11 +1,12 @@
 """action_reply: conversation intents (greet, handoff, emergency, personal advice, ...) from knowledge/messages.yml."""
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_clinic import answer_waiting_topic
 from actions.answer_faq import send_answer
+from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
 from clinic_bot.content.triage_replies import (
@@ -18,11 +19,12 @@ from clinic_bot.content.triage_replies import (
 from clinic_bot.intents import EMERGENCY_INTENT, PERSONAL_INTENT
 
 
-class ActionReply(Action):
+class ActionReply(ClinicAction):
     def name(self) -> Text:
         return "action_reply"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
+               domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == EMERGENCY_INTENT and is_check_in(tracker.latest_message):

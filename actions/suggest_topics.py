@@ -2,10 +2,10 @@
 ones (hours, location), and staff. A reply naming a location to "which of our locations?" is answered instead."""
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_clinic import answer_waiting_topic
+from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Reply, default_knowledge
 from clinic_bot.intents import HANDOFF_INTENT
@@ -16,11 +16,12 @@ DEFAULT_TOPICS = ("ask_safety", "ask_side_effects", "ask_insurance")
 PRACTICAL_TOPICS = ("ask_hours", "ask_location")
 
 
-class ActionSuggestTopics(Action):
+class ActionSuggestTopics(ClinicAction):
     def name(self) -> Text:
         return "action_suggest_topics"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
+               domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
         if waiting is not None:

@@ -5,7 +5,7 @@ import gc
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Set, Tuple
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
@@ -15,6 +15,7 @@ from bench import triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
 from clinic_bot.content.nlu_data import Example, ProcedureQuestion
+from clinic_bot.holdout import evaluate as evaluate_intents
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
 ROUTED_AWAY = {OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
@@ -42,6 +43,12 @@ def confusion(truth: Sequence[str], predicted: Sequence[str]) -> Tuple[List[str]
     return labels, confusion_matrix(truth, predicted, labels=labels).tolist()
 
 
+def classifier_intent(parsed: Mapping[str, Any]) -> str:
+    """The intent classifier's own top intent in a parse result, before the fallback replaced it."""
+    ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
+    return str(ranking[0]) if ranking else ""
+
+
 class RasaNLU:
     """The trained model's whole NLU pipeline in this process (fallback and red-flag override included)."""
 
@@ -63,8 +70,7 @@ class RasaNLU:
         results = []
         for text in texts:
             parsed = self._loop.run_until_complete(self._agent.parse_message(text))
-            ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
-            results.append({"final": parsed["intent"]["name"], "classifier": ranking[0] if ranking else ""})
+            results.append({"final": parsed["intent"]["name"], "classifier": classifier_intent(parsed)})
         return results
 
     def close(self) -> None:
@@ -100,24 +106,22 @@ def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
     nlu = RasaNLU(model)
     try:
         triage_figures = triage.through_nlu(nlu.parse_full)
-        holdout = nlu.parse([e.text for e in sets.holdout])
+        holdout = evaluate_intents(nlu.parse_full, sets.holdout)
         off_topic = [p["final"] for p in nlu.parse(sets.off_topic)]
         in_scope = [p["final"] for p in nlu.parse(sets.in_scope)]
     finally:
         nlu.close()
-    truth = [e.intent for e in sets.holdout]
-    final = [p["final"] for p in holdout]
+    truth, final = holdout.truth, holdout.predicted
     practical = practical_intents()
     in_practical = [(t, f) for t, f in zip(truth, final) if t in practical]
     practical_scores = scores([t for t, _ in in_practical], [f for _, f in in_practical]) if in_practical else None
     return {
         "holdout": scores(truth, final),
-        # The practical questions (issue 15: hours, address, refills, ...) on their own: the same aim holds for them.
+        # The practical questions (hours, address, refills, ...) on their own: the same aim holds for them.
         "holdout_practical": practical_scores,
-        "holdout_classifier_only": scores(truth, [p["classifier"] for p in holdout]),
+        "holdout_classifier_only": scores(truth, [classifier_intent(p) for p in holdout.parsed]),
         "confusion": confusion(truth, final),
-        "misses": [{"text": e.text, "intent": e.intent, "predicted": p} for e, p in zip(sets.holdout, final)
-                   if e.intent != p],
+        "misses": [{"text": m.text, "intent": m.intent, "predicted": m.predicted} for m in holdout.misses],
         "off_topic_routed_away": routing(off_topic, away=True),
         "in_scope_false_fallback": 1 - routing(in_scope, away=False),
         "triage": triage_figures,

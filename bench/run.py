@@ -26,7 +26,7 @@ from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.targets import profile_levels
 from bench.training import isolate_cache, train_from_clean_cache
 from clinic_bot.content.nlu_data import procedure_questions, read_all, read_examples
-from clinic_bot.launcher.servers import running_servers, server_env
+from clinic_bot.launcher.servers import PROJECT_ENV, running_servers
 from clinic_bot.paths import (
     DEV_NLU_FILES,
     ENTITY_PATTERNS_FILE,
@@ -191,8 +191,7 @@ def draw_charts(results: Dict[str, Any], out: Path) -> None:
 def main() -> None:
     args = parse_args()
     started = time.monotonic()
-    os.environ.update({k: v for k, v in server_env().items() if k in
-                       ("RASA_TELEMETRY_ENABLED", "TF_CPP_MIN_LOG_LEVEL", "SQLALCHEMY_SILENCE_UBER_WARNING")})
+    os.environ.update(PROJECT_ENV)  # the in-process model and training: as every command of the project
     logging.basicConfig(level=logging.ERROR)
     from rasa.utils.log_utils import configure_structlog
 

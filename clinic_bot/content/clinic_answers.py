@@ -20,6 +20,7 @@ from clinic_bot.content.placeholders import (
     placeholders_in,
     practical_placeholders,
 )
+from clinic_bot.content.text import one_line
 
 UNSET_MESSAGE = "detail_unset"  # messages.yml: the default when a detail the answer needs is empty
 WHICH_LOCATION_MESSAGE = "which_location"  # messages.yml: "which of our locations do you mean?"
@@ -36,7 +37,7 @@ class ClinicAnswer:
 
 
 def _flat(text: Any) -> str:
-    return " ".join(str(text or "").split())
+    return one_line(str(text or ""))
 
 
 def parse_clinic_answers(data: Any) -> Dict[str, ClinicAnswer]:
@@ -94,4 +95,4 @@ class ClinicAnswers:
             marker["location"] = place.key
         if unset:
             marker["unset"] = unset  # the details clinic.yml is missing for this answer
-        return FilledAnswer(" ".join(text.split()), marker)
+        return FilledAnswer(one_line(text), marker)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.paths import CLINIC_CONFIG_FILE
 
@@ -92,7 +93,7 @@ def location_key(name: str) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
+    return "" if value is None else one_line(str(value))
 
 
 def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str]) -> Tuple[Location, ...]:

@@ -36,6 +36,7 @@ from clinic_bot.content.placeholders import (
     practical_placeholders,
     problems,
 )
+from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.paths import ANSWERS_FILE, CLINIC_ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
 
@@ -150,7 +151,7 @@ class Knowledge:
 
     def _fill(self, text: str, allowed: Collection[str], **extra: str) -> str:
         """``text`` on one line, with the placeholders ``allowed`` filled; any other curly bracket as written."""
-        return fill(" ".join(text.split()), only({**self.clinic.placeholders(), **extra}, allowed))
+        return fill(one_line(text), only({**self.clinic.placeholders(), **extra}, allowed))
 
     def message(self, key: str, **extra: str) -> Reply:
         """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...); ``extra``:

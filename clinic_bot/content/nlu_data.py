@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List
 
+from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
@@ -21,7 +22,7 @@ class Example:
 def normalise(text: str) -> str:
     """The form used to spot duplicates: entity markup removed, case, punctuation and spacing ignored."""
     text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text)
-    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+    return one_line(_NOT_WORD.sub(" ", text.lower()))
 
 
 def read_examples(path: Path) -> List[Example]:

@@ -6,21 +6,20 @@
 they stop; the staff console's switch (clinic_bot/staff/switch.py) reads it to know whom to ask to reload the
 model. A file left behind by a launcher that was killed is ignored (its pid is gone).
 
-Also the token that request needs (paths.MODEL_RELOAD_TOKEN_FILE; the server checks it in
-clinic_bot/server/model_reload.py): the launchers create it at start so a console started later can use it.
-Here, not in the server's module, because importing clinic_bot.server loads Rasa (seconds).
+Also the token that request needs (clinic_bot/reload_token.py, which the server reads too): the launchers create
+it at start so a console started later can use it.
 """
 import json
 import os
-import secrets
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 from clinic_bot import paths
+from clinic_bot.files import PUBLIC, write_atomically
+from clinic_bot.reload_token import ensure_reload_token  # the console and the e2e tests import it from here too
 
 
 def _file(path: Optional[Path]) -> Path:
@@ -32,16 +31,8 @@ def write_running(urls: List[str], path: Optional[Path] = None) -> None:
     target = _file(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     record = {"rasa": list(urls), "pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat()}
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(record, handle)
-            handle.write("\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # Readable by the console whoever runs it (only URLs); no fsync: a launcher writes it anew at every start.
+    write_atomically(target, json.dumps(record) + "\n", mode=PUBLIC, fsync=False)
 
 
 def _read(path: Optional[Path] = None) -> Optional[Dict[str, Any]]:
@@ -98,38 +89,3 @@ def prepare_model_reload() -> None:
     except OSError as error:
         print(f"warning: cannot create the model reload token {paths.MODEL_RELOAD_TOKEN_FILE} ({error}): "
               "the staff console will not switch the running servers to a new model", file=sys.stderr)
-
-
-def ensure_reload_token(path: Optional[Path] = None) -> str:
-    """The reload token in `path` (default paths.MODEL_RELOAD_TOKEN_FILE), created first if missing: a random
-    token in a file only its owner can read (0600); a missing folder is created for its owner only (0700), an
-    existing one is left as it is."""
-    path = Path(path or paths.MODEL_RELOAD_TOKEN_FILE)
-    token = read_token(path)
-    if token:
-        return token
-    if not path.parent.is_dir():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.parent.chmod(0o700)  # mkdir's mode is masked by the umask
-    token = secrets.token_urlsafe(32)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(token + "\n")
-    os.chmod(temporary, 0o600)
-    try:
-        os.link(temporary, path)  # fails if another process created it meanwhile: theirs is kept
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-    return read_token(path) or token
-
-
-def read_token(path: Optional[Path] = None) -> Optional[str]:
-    """The token in `path` (default paths.MODEL_RELOAD_TOKEN_FILE); None when the file is missing or empty."""
-    try:
-        token = Path(path or paths.MODEL_RELOAD_TOKEN_FILE).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return token or None

@@ -107,16 +107,19 @@ RASA_SPEED_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELI
                   "MALLOC_ARENA_MAX": "2"}
 
 
+# Every command of the project runs with these: no telemetry (nothing leaves the machine), quiet TensorFlow and
+# SQLAlchemy. The Makefile exports the same for the commands it runs itself (`rasa train`, `rasa data validate`,
+# pytest); server_env gives them to what starts without make (the console's retrain, the benchmark, the tests'
+# servers, a launcher run by hand). tests/unit/test_environment.py keeps the two lists equal.
+PROJECT_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
 def server_env() -> Dict[str, str]:
     """The launcher's environment for its children, minus the API token: only a Rasa server with the API on gets
     that (rasa_server_child), not the action server, the databases or `rasa train`."""
     env = {key: value for key, value in os.environ.items() if key != API_TOKEN_ENV}
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        TF_CPP_MIN_LOG_LEVEL="3",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-    )
+    env.update(PROJECT_ENV)
+    env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 

@@ -10,17 +10,26 @@ Differences from Rasa's RestInput:
 - each sender and each client address may send a limited number of messages a minute (429 + Retry-After),
   counted in Redis when the lock store is Redis (several Rasa servers: the scaled profile);
 - every response carries Cache-Control: no-store and X-Content-Type-Options: nosniff;
-- when the bot produced nothing (action server down or failing), the patient gets the apology
-  (`unavailable` in knowledge/messages.yml) with the clinic's phone number instead of an empty list;
+- when the bot did not answer the message (action server down, failing or too slow) or the conversation store
+  failed for it (server/tracker_store.py: the store reports it for this message), the patient gets the apology
+  (`unavailable` in knowledge/messages.yml) with the clinic's phone number, never an empty list nor an answer
+  given without the conversation's context; the log says which, without the message;
 - once the model has loaded, one message warms the NLU up (server/warm_up.py);
 - POST /webhooks/rest/model/reload loads the model file again without a restart, for the staff console, from
   this machine only and with its token (server/model_reload.py).
+
+The Rasa server reads the patient-facing knowledge (clinic_bot/content/knowledge.py, the actions' source too) for
+two things: which topics the widget's buttons may name (answers.yml, clinic_answers.yml) and the apology (one
+message of messages.yml, filled with the clinic's phone and hours from clinic.yml). One reader for both keeps one
+source of truth for every text a patient sees; it loads at the first slash message or apology, not at start, and
+an edit reaches the server without a restart.
 """
 import json
 import logging
 import os
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple, Union
+from contextlib import nullcontext
+from typing import Any, Awaitable, Callable, ContextManager, Dict, List, Optional, Set, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.lock_store import RedisLockStore
@@ -42,7 +51,7 @@ from clinic_bot.server.rate_limit import (
     parse_networks,
 )
 from clinic_bot.server.slash_payloads import as_patient_text, is_topic_button, offered_payloads, uses_slash_syntax
-from clinic_bot.server.tracker_store import failed_for
+from clinic_bot.server.tracker_store import TurnOutcome, events_store_of
 from clinic_bot.server.warm_up import warm_up
 
 logger = logging.getLogger(__name__)
@@ -54,6 +63,9 @@ MAX_SENDER_CHARS = 128
 _MAX_BYTES_PER_CHAR = 12
 _KEPT_CONTROL_CHARS = "\n\t"
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+# What action_session_start sends (actions/session_start.py) when a message opens a new session: it comes before
+# the message is read, so it answers nothing.
+SESSION_OPENING_MARKERS = frozenset({"disclaimer"})
 
 
 def trusted_proxies_from_env() -> List[Text]:
@@ -74,6 +86,18 @@ class ClinicOutputChannel(CollectingOutputChannel):
                 out[key] = message[key]
         if len(out) > 1:
             await self._persist_message(out)
+
+
+def answered(messages: List[Dict[Text, Any]]) -> bool:
+    """Whether the bot replied to the patient's message: it sent something besides the session's opening. Rasa
+    leaves no trace of a failed action in the conversation (it logs the action as run and drops its events), so
+    what was sent is the one sign."""
+    return any((m.get("custom") or {}).get("answer") not in SESSION_OPENING_MARKERS for m in messages)
+
+
+def apology(sender: Text) -> Dict[Text, Any]:
+    """The message sent instead when the bot could not answer: `unavailable`, with the clinic's phone."""
+    return default_knowledge().unavailable(sender)
 
 
 def _error(status: int, error: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
@@ -181,6 +205,13 @@ class ClinicRestInput(InputChannel):
             return set()
         return offered_payloads(tracker.events) if tracker is not None else set()
 
+    @staticmethod
+    def _watch_store(request: Request, sender: Text) -> ContextManager[TurnOutcome]:
+        """The store's outcome for this sender while one message is handled; nothing to watch when endpoints.yml
+        names another store (the benchmark's stock Rasa)."""
+        store = events_store_of(getattr(request.app.ctx, "agent", None))
+        return store.watching(sender) if store is not None else nullcontext(TurnOutcome())
+
     def _limits_for(self, request: Request) -> Union[MessageRateLimits, RedisMessageRateLimits]:
         """The counts go where the lock store is: with a RedisLockStore (several Rasa servers) into its Redis."""
         if self._limits_follow_lock_store:
@@ -224,22 +255,24 @@ class ClinicRestInput(InputChannel):
             error = self.throttle(request, body["sender"])
             if error is not None:
                 return error
-            message = await self.read_slash_syntax(request, body["message"], body["sender"])
-            if not message:
-                return _error(400, '"message" must not be empty')
+            sender = body["sender"]
             collector = ClinicOutputChannel()
-            try:
-                await on_new_message(UserMessage(message, collector, body["sender"], input_channel=self.name()))
-            except Exception:  # the patient must still get an answer; details go to the log only
-                logger.exception("Handling a message failed")
+            with self._watch_store(request, sender) as outcome:
+                message = await self.read_slash_syntax(request, body["message"], sender)
+                if not message:
+                    return _error(400, '"message" must not be empty')
+                try:
+                    await on_new_message(UserMessage(message, collector, sender, input_channel=self.name()))
+                except Exception:  # the patient must still get an answer; details go to the log only
+                    logger.exception("Handling a message failed")
             messages: List[Dict[Text, Any]] = collector.messages
-            if failed_for(body["sender"]):
-                logger.error("The conversation store failed for sender %s; sent the apology", body["sender"])
-                messages = [default_knowledge().unavailable(body["sender"])]
-            elif all((m.get("custom") or {}).get("answer") == "disclaimer" for m in messages):
+            if outcome.store_failed:
+                logger.error("The conversation store failed for sender %s; sent the apology", sender)
+                messages = [apology(sender)]
+            elif not answered(messages):
                 logger.error("The bot produced no reply for sender %s (action server down, failing or too slow?); "
-                             "sent the apology", body["sender"])
-                messages = [default_knowledge().unavailable(body["sender"])]
+                             "sent the apology", sender)
+                messages = [apology(sender)]
             return response.json(messages)
 
         return webhook

@@ -13,13 +13,13 @@ The staff console (clinic_bot/staff/switch.py) installs a newly trained model on
 - a model that fails to load changes nothing: the old one keeps answering, the reply is a 500 with the error.
 
 Access: `Authorization: Bearer <token>`, the token being the content of paths.MODEL_RELOAD_TOKEN_FILE (read at
-each request; the launchers create it: ensure_reload_token), and only from the machine itself: a request from a
-non-loopback address, or one carrying X-Forwarded-For or Forwarded (it came through a proxy, so from outside),
-is refused. The scaled profile's proxy also answers 404 for the path (clinic_bot/launcher/proxy.py).
+each request by clinic_bot/reload_token.py; the launchers create it), and only from the machine itself: a request
+from a non-loopback address (clinic_bot/net.py), or one carrying X-Forwarded-For or Forwarded (it came through a
+proxy, so from outside), is refused. The scaled profile's proxy also answers 404 for the path
+(clinic_bot/launcher/proxy.py).
 """
 import asyncio
 import hmac
-import ipaddress
 import logging
 import time
 from typing import Any, Mapping, Optional, Tuple
@@ -29,7 +29,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic_bot import paths
-from clinic_bot.launcher.registry import ensure_reload_token, read_token
+from clinic_bot.net import is_loopback
+from clinic_bot.reload_token import read_token
 from clinic_bot.server.warm_up import release_freed_memory, warm_up
 
 logger = logging.getLogger(__name__)
@@ -39,16 +40,7 @@ ROUTE = paths.MODEL_RELOAD_PATH[len(CHANNEL_PREFIX):]  # "/model/reload", within
 assert paths.MODEL_RELOAD_PATH.startswith(CHANNEL_PREFIX + "/")
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded")
 NOT_SET_UP = "model reload is not set up"
-__all__ = ["add_reload_route", "ensure_reload_token", "read_token", "refusal", "reload_model"]
-
-
-def is_loopback(ip: str) -> bool:
-    try:
-        address = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
-    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+__all__ = ["add_reload_route", "refusal", "reload_model"]
 
 
 def refusal(ip: str, headers: Mapping[str, Any], token: Optional[str]) -> Optional[Tuple[int, str]]:

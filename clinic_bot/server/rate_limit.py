@@ -14,6 +14,8 @@ import time
 from collections import deque
 from typing import Any, Deque, Dict, Iterable, List, Optional, Sequence, Union
 
+from clinic_bot.net import ip_of
+
 logger = logging.getLogger(__name__)
 
 # Setting names in credentials.yml (under clinic_bot.server.channel.ClinicRestInput).
@@ -140,15 +142,8 @@ def parse_networks(entries: Optional[Iterable[str]]) -> List[Network]:
     return networks
 
 
-def _ip(text: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
 def _is_trusted(address: str, trusted_proxies: Sequence[Network]) -> bool:
-    ip = _ip(address)
+    ip = ip_of(address)
     return ip is not None and any(ip in network for network in trusted_proxies)
 
 
@@ -158,7 +153,7 @@ def client_address(peer: str, forwarded_for: Optional[str], trusted_proxies: Seq
     if not forwarded_for or not _is_trusted(peer, trusted_proxies):
         return peer
     for hop in reversed(forwarded_for.split(",")):
-        ip = _ip(hop)
+        ip = ip_of(hop)
         if ip is None:
             return peer  # garbage where our proxy should have written an address
         if not any(ip in network for network in trusted_proxies):

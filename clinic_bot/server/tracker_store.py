@@ -19,16 +19,19 @@ handle one conversation at the same moment is the lock store's job (Redis in the
 
 When the database cannot be reached, Rasa's FailSafeTrackerStore (which wraps every store) would answer the
 patient from an empty conversation kept in memory: a reply without the context of what was said before (a
-follow-up about "it" answered in general), and a turn stored nowhere. This store remembers that it failed for
-that sender; the channel (clinic_bot/server/channel.py) then sends the apology with the clinic's phone instead.
+follow-up about "it" answered in general), and a turn stored nowhere. It also swallows every error of the store,
+so no exception can tell the channel. Instead the channel (clinic_bot/server/channel.py) asks this store to watch
+the sender while it handles one message (`watching`, reached through the agent: `events_store_of`), and sends the
+apology with the clinic's phone when the store failed meanwhile. A failure outside a watched message (the HTTP
+API reading a conversation) is no message's concern, and leaves nothing behind.
 
 The table is the one Rasa's SQLTrackerStore writes (clinic_bot/store/events.py), so `type: SQL` can read
 what this store wrote. A conversation is the events since its latest `session_started`, as in Rasa.
 """
-import weakref
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Set, Text
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
@@ -47,18 +50,19 @@ class _Cached:
     last_row: Optional[int]  # the sender's highest row id when this entry was written
 
 
-_STORES: "weakref.WeakSet[EventsTrackerStore]" = weakref.WeakSet()
+@dataclass(eq=False)  # each message's own: told apart by identity
+class TurnOutcome:
+    """What the store did for one message of one sender, as the channel reads it once the message is handled."""
+    store_failed: bool = False  # a read or a write of the conversation failed
 
 
-def failed_for(sender_id: Text) -> bool:
-    """Whether a store of this process failed to read or write this sender's conversation since the last call
-    (the lock store lets one message per sender through at a time, so the answer is about that message)."""
-    failed = False
-    for store in list(_STORES):
-        if sender_id in store.failed_senders:
-            store.failed_senders.discard(sender_id)
-            failed = True
-    return failed
+def events_store_of(agent: Any) -> Optional["EventsTrackerStore"]:
+    """The agent's EventsTrackerStore, None when endpoints.yml names another store. Rasa 3.6 wraps every store in a
+    FailSafeTrackerStore (Agent._create_tracker_store) that keeps it as `_tracker_store`, with no public accessor;
+    rasa_patches.install refuses any other Rasa version, and tests/unit/test_tracker_store.py checks it."""
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)
+    return store if isinstance(store, EventsTrackerStore) else None
 
 
 class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
@@ -70,8 +74,28 @@ class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
         self.max_cached = max(0, int(max_cached_conversations))
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
         self.table = EventsTable.for_server(self.location)
-        self.failed_senders: Set[Text] = set()
-        _STORES.add(self)
+        self._watched: Dict[Text, List[TurnOutcome]] = {}  # sender -> the outcomes of the messages being handled
+
+    # --- the outcome of one message, for the channel ---
+
+    @contextmanager
+    def watching(self, sender_id: Text) -> Iterator[TurnOutcome]:
+        """While the block runs (the handling of one message), this sender's store failures go into the outcome.
+        Two messages of one sender at once (the widget sends one at a time) both see a failure of either: the
+        apology, rather than an answer from an empty conversation."""
+        outcome = TurnOutcome()
+        self._watched.setdefault(sender_id, []).append(outcome)
+        try:
+            yield outcome
+        finally:
+            watchers = self._watched[sender_id]
+            watchers.remove(outcome)
+            if not watchers:
+                del self._watched[sender_id]
+
+    def _failed(self, sender_id: Text) -> None:
+        for outcome in self._watched.get(sender_id, ()):
+            outcome.store_failed = True
 
     # --- reading ---
 
@@ -86,7 +110,7 @@ class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
         try:
             return self._retrieve(sender_id)
         except self.table.errors:
-            self.failed_senders.add(sender_id)
+            self._failed(sender_id)
             raise
 
     def _retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -124,7 +148,7 @@ class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
         try:
             await self._save(tracker)
         except self.table.errors:
-            self.failed_senders.add(tracker.sender_id)
+            self._failed(tracker.sender_id)
             raise
 
     async def _save(self, tracker: DialogueStateTracker) -> None:

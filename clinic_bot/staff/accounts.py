@@ -33,7 +33,6 @@ import os
 import re
 import secrets
 import sys
-import tempfile
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
+from clinic_bot.files import PRIVATE, write_atomically
 
 # scrypt's cost: about 32 MiB and 50-100 ms a hash; stored with each hash so it can be raised later.
 SCRYPT_N = 2**15
@@ -320,23 +320,7 @@ class Accounts:
 
     def _write(self, accounts: Dict[str, Dict[str, Any]]) -> None:
         text = json.dumps({"version": FILE_VERSION, "accounts": accounts}, indent=2, sort_keys=True) + "\n"
-        _write_atomically(self.path, text)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Never leaves a half-written accounts file behind; mkstemp makes it 0600, and the rename keeps that."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+        write_atomically(self.path, text, mode=PRIVATE)  # password hashes: never half-written, never readable
 
 
 def main(argv: Optional[Sequence[str]] = None, ask: Callable[[str], str] = getpass.getpass) -> int:

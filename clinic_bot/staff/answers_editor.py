@@ -13,9 +13,7 @@ import fcntl
 import io
 import os
 import re
-import stat
-import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
@@ -31,7 +29,9 @@ from clinic_bot import paths
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.knowledge import VARIANT_KINDS, humanise, parse_answers
 from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, fill, only
+from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.files import SAME_MODE, write_atomically
 from clinic_bot.tools import validate
 
 GENERAL_LABEL = "General answer"
@@ -93,7 +93,7 @@ class EditorError(RuntimeError):
 def clean_text(text: Any) -> str:
     """What a browser's textarea sends (\\r\\n, extra spaces, stray control characters) as one paragraph with single
     spaces: how the bot shows an answer anyway (Knowledge._fill joins whitespace)."""
-    return " ".join("".join(ch for ch in str(text or "") if ch.isprintable() or ch.isspace()).split())
+    return one_line("".join(ch for ch in str(text or "") if ch.isprintable() or ch.isspace()))
 
 
 class AnswersFile:
@@ -194,7 +194,7 @@ class AnswersFile:
                 return SaveResult(False, problems, before, after)
             edited = splice_entry(original, document, form.intent)
             check_read_back(original, edited, form.intent, plain_data(entry))
-            write_atomically(self.path, edited)
+            write_atomically(self.path, edited, mode=SAME_MODE)
         return SaveResult(True, [], before, after)
 
 
@@ -584,20 +584,3 @@ def file_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A new file beside the old one, then renamed over it: a reader sees the old file or the new, never half."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

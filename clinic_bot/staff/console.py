@@ -7,7 +7,6 @@ Served by Sanic with Jinja2 templates, both installed with Rasa. Every page need
 log and lands in the files the command-line tools write (data/nlu/, knowledge/). Pages: routes_*.py.
 """
 import argparse
-import ipaddress
 import logging
 import os
 import sys
@@ -21,6 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_bot import net
 from clinic_bot.server.rate_limit import Network, client_address, parse_networks
 from clinic_bot.staff.accounts import AccountError, Accounts
 from clinic_bot.staff.answers_editor import AnswersFile
@@ -99,10 +99,8 @@ class Console:
 
 
 def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+    """The address the console listens on is this machine's own (a host name too: "localhost")."""
+    return host == "localhost" or net.is_loopback(host)
 
 
 def safe_next(target: Optional[str]) -> str:

@@ -2,10 +2,10 @@
 
     python -m clinic_bot.staff.evaluate MODEL --out figures.json
 
-The NLU hold-out (topic accuracy) and the triage development sets (urgent recall, Spanish urgent recall,
-personal requests refused, false alarms), through the model's whole NLU, the same evaluation the model tests
-use (clinic_bot/nlu/triage/evaluate.py). Run in its own process by the console's retrain: a loaded model
-costs hundreds of MB, given back when the process ends.
+The NLU hold-out (topic accuracy: clinic_bot/holdout.py) and the triage development sets (urgent recall, Spanish
+urgent recall, personal requests refused, false alarms: clinic_bot/nlu/triage/evaluate.py), through the model's
+whole NLU: the same evaluations the model tests and the benchmark use. Run in its own process by the console's
+retrain: a loaded model costs hundreds of MB, given back when the process ends.
 """
 import argparse
 import asyncio
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from clinic_bot import paths
-from clinic_bot.content.nlu_data import read_all
+from clinic_bot.holdout import evaluate_file
 from clinic_bot.nlu.triage.data import read_messages
 from clinic_bot.nlu.triage.evaluate import evaluate as evaluate_triage
 
@@ -66,15 +66,14 @@ def measure(model: Path) -> Dict[str, Any]:
     def parse(text: str) -> Dict[str, Any]:
         return loop.run_until_complete(agent.parse_message(text))
 
-    holdout = read_all([paths.HOLDOUT_FILE])
-    right = [parse(e.text)["intent"]["name"] == e.intent for e in holdout]
+    holdout = evaluate_file(parse, paths.HOLDOUT_FILE)
     triage = evaluate_triage(parse, [m for path in TRIAGE_DEV_SETS for m in read_messages(path)])
     loop.close()
     shares = {"urgent_recall": triage.urgent_recall, "urgent_recall_spanish": triage.urgent_recall_spanish,
               "personal_refused": triage.personal_refused, "general_false_alarms": triage.general_false_alarms,
               "everyday_false_alarms": triage.everyday_false_alarms}
-    figures: Dict[str, Any] = {"holdout_accuracy": {"rate": sum(right) / len(right), "hits": sum(right),
-                                                    "total": len(right)}}
+    figures: Dict[str, Any] = {"holdout_accuracy": {"rate": holdout.accuracy, "hits": holdout.hits,
+                                                    "total": holdout.total}}
     for name, share in shares.items():
         figures[name] = {"rate": share.rate, "hits": share.hits, "total": share.total,
                          "examples": share.examples[:20]}

@@ -36,6 +36,7 @@ from clinic_bot.content.placeholders import (
     practical_placeholders,
 )
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.files import SAME_MODE, write_atomically
 from clinic_bot.staff.answers_editor import (
     TEXT_INDENT,
     EditorError,
@@ -52,7 +53,6 @@ from clinic_bot.staff.answers_editor import (
     splice_entry,
     trim_trailing_comment,
     unreadable,
-    write_atomically,
 )
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.tools.problems import Problem
@@ -219,7 +219,7 @@ class PracticalAnswersFile:
             self._check_again(edited, form)
         except EditorError as error:
             return PracticalSaveResult(False, [str(error)], before, after)
-        write_atomically(self.path, edited)
+        write_atomically(self.path, edited, mode=SAME_MODE)
         return PracticalSaveResult(True, [], before, after, changed=True)
 
     def _apply(self, entry: CommentedMap, form: PracticalForm) -> List[str]:

@@ -9,8 +9,6 @@ once a staff member labelled it or marked it fine; that is kept in var/staff/rev
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.files import PRIVATE, write_atomically
 from clinic_bot.intents import FALLBACK_INTENT
 from clinic_bot.store.database import StoreLocation, is_server_url
 from clinic_bot.tools.review import (
@@ -170,7 +169,6 @@ class ReviewQueue:
             done = self.done()
             done[key] = {"by": user, "outcome": outcome, "time": dt.datetime.now().isoformat(timespec="seconds")}
             self.done_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temp = tempfile.mkstemp(dir=self.done_file.parent, prefix=".review_done.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(done, out, indent=1)
-            os.replace(temp, self.done_file)
+            # Private like its folder. No fsync: a crash at worst loses which messages were handled, and they
+            # show in the list again; no patient sees it.
+            write_atomically(self.done_file, json.dumps(done, indent=1), mode=PRIVATE, fsync=False)

@@ -15,14 +15,14 @@ import json
 import os
 import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import BinaryIO, List, Optional
 
 from clinic_bot import paths
+from clinic_bot.files import PUBLIC, staged
 from clinic_bot.launcher.registry import ensure_reload_token, running_rasa_urls
 
 NO_SERVER_RUNNING = "no assistant is running: `make run` will start with the new model"
@@ -42,19 +42,13 @@ class SwitchResult:
     detail: str
 
 
-def _staged_copy(source: Path, folder: Path, name: str) -> Path:
-    """A complete copy of `source` (on disk: fsync) under a temporary name in `folder`, to rename into place."""
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    os.close(descriptor)
-    try:
-        shutil.copyfile(source, temporary)
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return Path(temporary)
+def _staged_copy(source: Path, target: Path) -> Path:
+    """A complete copy of `source` (on disk: fsync) under a temporary name beside `target`, to rename into place;
+    readable by all, like the model `make train` writes."""
+    def copy(handle: BinaryIO) -> None:
+        with open(source, "rb") as data:
+            shutil.copyfileobj(data, handle)
+    return staged(target, copy, mode=PUBLIC)
 
 
 def install_model(candidate: Path, model_file: Optional[Path] = None, previous: Optional[Path] = None) -> None:
@@ -71,14 +65,13 @@ def install_model(candidate: Path, model_file: Optional[Path] = None, previous: 
     previous.parent.mkdir(parents=True, exist_ok=True)
     # The candidate first, into model_file's folder (so the last step is a rename): if it is `previous` itself
     # (a rollback), it is read before `previous` is overwritten.
-    staged = _staged_copy(candidate, model_file.parent, model_file.name)
+    staged_model = _staged_copy(candidate, model_file)
     try:
         if model_file.is_file():
-            kept = _staged_copy(model_file, previous.parent, previous.name)
-            os.replace(kept, previous)
-        os.replace(staged, model_file)
+            os.replace(_staged_copy(model_file, previous), previous)
+        os.replace(staged_model, model_file)
     finally:
-        staged.unlink(missing_ok=True)
+        staged_model.unlink(missing_ok=True)
 
 
 def _reload_one(url: str, token: str, timeout_s: float) -> ServerReload:

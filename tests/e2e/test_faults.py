@@ -1,7 +1,13 @@
-"""Faults of the action server mid-conversation, through the real servers: the patient gets the apology
-with the clinic's phone, the failure is logged, and the same conversation goes on once it is back."""
+"""Faults of the action server and of the conversation store mid-conversation, through the real servers: the
+patient gets the apology with the clinic's phone, the failure is logged (without the message), and the same
+conversation goes on once it is back."""
 import os
 import signal
+import sqlite3
+import uuid
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Iterator
 
 from clinic_bot.content.knowledge import default_knowledge
 from tests.e2e.conftest import Patient, answers, replies
@@ -49,3 +55,30 @@ def test_hung_action_server_costs_seconds_not_minutes(servers):
     finally:
         os.killpg(group, signal.SIGCONT)
     assert answers(patient.say("how much does an epidural cost?")) == ["ask_cost"]
+
+
+@contextmanager
+def store_unreachable(db: Path) -> Iterator[None]:
+    """Every query of the Rasa server's conversation store fails (no such table) while the block runs."""
+    with closing(sqlite3.connect(db, timeout=30)) as connection:
+        connection.execute("ALTER TABLE events RENAME TO events_away")
+        try:
+            yield
+        finally:
+            connection.execute("ALTER TABLE events_away RENAME TO events")
+
+
+def test_a_failing_conversation_store_gets_the_apology_then_the_conversation_goes_on(servers):
+    """Rasa's FailSafeTrackerStore would answer from an empty conversation ("is it safe?" in general); the store
+    reports the failure for this message and the channel sends the apology instead."""
+    patient = Patient(servers.webhook_url)
+    assert replies(patient.say("what is a nerve block?"))[-1]["custom"]["about"] == "procedure:nerve_block"
+    marker = uuid.uuid4().hex
+    log_start = len(rasa_log(servers))
+    with store_unreachable(servers.tracker_db):
+        assert_apology(patient.say(f"is it safe? {marker}"))
+    logged = rasa_log(servers)[log_start:]
+    assert f"The conversation store failed for sender {patient.sender}; sent the apology" in logged
+    assert "The bot produced no reply" not in logged and marker not in logged
+    follow_up = [m for m in patient.say("is it safe?") if (m.get("custom") or {}).get("answer") == "ask_safety"]
+    assert follow_up and follow_up[0]["custom"]["about"] == "procedure:nerve_block"

@@ -1,6 +1,8 @@
 """The parts of the model switch that need no server: the registry of running servers, the reload token, who may
-reload, and installing a model file (clinic_bot/launcher/registry.py, clinic_bot/server/model_reload.py,
-clinic_bot/staff/switch.py). The switch through real servers: tests/e2e/test_model_switch.py."""
+reload, and installing a model file (clinic_bot/launcher/registry.py, clinic_bot/reload_token.py,
+clinic_bot/server/model_reload.py, clinic_bot/staff/switch.py). The switch through real servers:
+tests/e2e/test_model_switch.py."""
+import ast
 import io
 import json
 import os
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_bot import paths
+from clinic_bot import paths, reload_token
 from clinic_bot.launcher import registry
 from clinic_bot.launcher.proxy import ProxyConfig
 from clinic_bot.staff import switch
@@ -69,12 +71,27 @@ def test_the_default_registry_file_is_the_paths_one(tmp_path, monkeypatch):
 
 def test_the_reload_token_is_created_once_readable_by_its_owner_only(tmp_path):
     path = tmp_path / "staff" / "model_reload.token"
-    token = registry.ensure_reload_token(path)
+    token = reload_token.ensure_reload_token(path)
     assert len(token) >= 40 and path.read_text().strip() == token
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert registry.ensure_reload_token(path) == token  # kept, not replaced
+    assert reload_token.ensure_reload_token(path) == token  # kept, not replaced
+    assert reload_token.read_token(path) == token
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert registry.ensure_reload_token is reload_token.ensure_reload_token  # where the console imports it
+
+
+def test_the_rasa_server_imports_nothing_of_the_launchers():
+    """The server reads the token through clinic_bot/reload_token.py; the launchers start the server, never the
+    other way round."""
+    imported = set()
+    for source in (paths.REPO_ROOT / "clinic_bot" / "server").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+    assert imported and not [name for name in imported if name.startswith("clinic_bot.launcher")]
 
 
 def test_the_token_file_can_be_set_for_a_server(tmp_path):
@@ -218,7 +235,7 @@ def test_make_run_registers_its_server_while_it_runs_and_creates_the_token(tmp_p
 
     def supervise(_):
         seen["running"] = registry.running_rasa_urls()
-        seen["token"] = registry.read_token()
+        seen["token"] = reload_token.read_token()
         return 0
 
     monkeypatch.setattr(servers, "serving_site", lambda *args, **kwargs: fake_servers())

@@ -147,9 +147,9 @@ Work = Callable[[], List[str]]
 def work(monkeypatch) -> Work:
     """What a login costs, in order: "hash" per scrypt, "write" per write of the accounts file."""
     done: List[str] = []
-    scrypt, write = accounts_module._scrypt, accounts_module._write_atomically
+    scrypt, write = accounts_module._scrypt, accounts_module.write_atomically
     monkeypatch.setattr(accounts_module, "_scrypt", lambda *a: done.append("hash") or scrypt(*a))
-    monkeypatch.setattr(accounts_module, "_write_atomically", lambda *a: done.append("write") or write(*a))
+    monkeypatch.setattr(accounts_module, "write_atomically", lambda *a, **k: done.append("write") or write(*a, **k))
 
     def taken() -> List[str]:
         result = list(done)

@@ -1,5 +1,6 @@
 """The conversation store (clinic_bot/server/tracker_store.py): what it writes is what Rasa's SQL store would
-write and read, its memory never hides a change to the file, and it stores every event exactly once."""
+write and read, its memory never hides a change to the file, it stores every event exactly once, and it tells the
+channel when it failed for the message being handled."""
 import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -7,13 +8,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import List
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_bot.paths import REPO_ROOT
-from clinic_bot.server.tracker_store import EventsTrackerStore
+from clinic_bot.server.tracker_store import EventsTrackerStore, events_store_of
 from clinic_bot.store.privacy import forget
 
 DOMAIN = Domain.load(str(REPO_ROOT / "domain.yml"))
@@ -132,3 +134,43 @@ def test_memory_holds_at_most_the_configured_number_of_conversations(tmp_path):
     assert list(store._cache) == ["b", "c"]
     assert run(store.retrieve("a")) is not None  # read back from the file
     assert sorted(run(store.keys())) == ["a", "b", "c"]
+
+
+# --- A failing store, as the channel learns of it (clinic_bot/server/channel.py) ---
+
+def broken(store: EventsTrackerStore, monkeypatch) -> None:
+    """The database gone mid-run: every query of the store fails as a lost connection does."""
+    def fail(*_: object) -> None:
+        raise store.table.errors[0]("the database went away")
+    monkeypatch.setattr(store.table, "last_row", fail)
+
+
+def test_a_store_failure_is_reported_to_the_message_being_handled_and_nowhere_else(tmp_path, monkeypatch):
+    db, store, tracker = answered_once(tmp_path, "what is rfa?", "ask_procedure_info")
+    wrapped = FailSafeTrackerStore(store)  # as Rasa wraps every store: it swallows the store's errors
+    with store.watching("patient-1") as failing, store.watching("patient-2") as other:
+        with monkeypatch.context() as patch:
+            broken(store, patch)
+            assert run(wrapped.retrieve("patient-1")) is None  # Rasa would answer from an empty conversation
+            run(wrapped.save(tracker))
+    assert failing.store_failed and not other.store_failed
+    with store.watching("patient-1") as next_message:  # a new message starts clean
+        assert run(wrapped.retrieve("patient-1")) is tracker  # and the conversation is all there
+    assert not next_message.store_failed
+
+
+def test_a_failure_while_no_message_is_handled_leaves_nothing_behind(tmp_path, monkeypatch):
+    _, store, _ = answered_once(tmp_path, "what is rfa?", "ask_procedure_info")
+    with monkeypatch.context() as patch:
+        broken(store, patch)
+        assert run(FailSafeTrackerStore(store).retrieve("patient-1")) is None  # the HTTP API reading, say
+    with store.watching("patient-1") as outcome:
+        run(store.retrieve("patient-1"))
+    assert not outcome.store_failed and store._watched == {}
+
+
+def test_the_channel_finds_the_store_inside_rasas_wrapper(tmp_path):
+    store = EventsTrackerStore(DOMAIN, db=str(tmp_path / "conversations.db"))
+    assert events_store_of(Agent(domain=DOMAIN, tracker_store=store)) is store
+    assert events_store_of(Agent(domain=DOMAIN, tracker_store=InMemoryTrackerStore(DOMAIN))) is None
+    assert events_store_of(None) is None  # before the model has loaded
