@@ -67,13 +67,16 @@ validate: setup  ## check the data: the project's checks (file and line), then R
 	 $(RASA) data validate --fail-on-warnings --quiet || status=1; exit $$status
 
 # --- Tests (docs/operations.md "Tests"): each target runs its part; `make test` runs them all ---
-.PHONY: test test-unit test-model test-stories test-e2e test-scaled lint types
+.PHONY: check test test-unit test-model test-stories test-e2e test-scaled lint types
+
+check: lint types validate  ## the quick checks for every commit (under 2 minutes): lint, types, data checks, unit tests on every core
+	$(PY) -m pytest tests/unit -q -n auto
 
 test: lint types validate $(MODEL) browser services  ## everything: lint, types, data checks, unit, model, end-to-end over REST, the scaled profile, the browser
 	$(PY) -m pytest
 
-test-unit: setup  ## unit tests only: no model, no servers
-	$(PY) -m pytest tests/unit
+test-unit: setup  ## unit tests only: no model, no servers (a plain clone is enough)
+	$(PY) -m pytest tests/unit -n auto
 
 test-model: $(MODEL)  ## the trained model: NLU hold-out and development sets, triage, test stories
 	$(PY) -m pytest tests/model
