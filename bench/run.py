@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from bench import candidates, charts, footprint, load, machine, quality, report, scaling, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
+from bench.stock import running_stock_servers
 from bench.targets import profile_levels
 from bench.training import isolate_cache, train_from_clean_cache
 from clinic_bot.content.nlu_data import procedure_questions, read_all, read_examples
@@ -96,7 +97,7 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
                     red_flags: Dict[str, List[str]], progress: Progress, results: Dict[str, Any],
                     stock: bool = False) -> None:
     """Starts both servers, then: first answer, safety through the whole bot, load, memory after the load.
-    stock: the "before", Rasa's plain launch (see clinic_bot/launcher/servers.py), without the safety part."""
+    stock: the "before", Rasa's plain launch (bench/stock.py), without the safety part."""
     skip = set(args.skip.split(",")) | ({"bot"} if stock else set())
     fp = results["footprint"]
     script = load.Script(sets.holdout)
@@ -105,10 +106,9 @@ def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: 
     with ExitStack() as stack:
         with progress.stage(f"starting {name}"):
             started = time.monotonic()
-            servers = stack.enter_context(running_servers(free_port(), free_port(),
-                                                          tracker_db=work / "conversations.db",
-                                                          model=model, log_dir=work / "logs",
-                                                          channel_settings=NO_RATE_LIMITS, stock=stock))
+            launch = running_stock_servers if stock else running_servers
+            servers = stack.enter_context(launch(free_port(), free_port(), tracker_db=work / "conversations.db",
+                                                 model=model, log_dir=work / "logs", channel_settings=NO_RATE_LIMITS))
             fp["start_to_first_answer_s"] = footprint.wait_for_first_answer(servers.webhook_url) - started
         fp["rss_rasa_mib_ready"] = footprint.rss_mib(servers.processes["rasa"].pid)
         fp["rss_actions_mib_ready"] = footprint.rss_mib(servers.processes["actions"].pid)

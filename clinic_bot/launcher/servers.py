@@ -73,17 +73,6 @@ def endpoints_env(action_port: int, tracker_db: StoreLocation, action_host: str 
             "TRACKER_DB": str(tracker_db) if is_server_url(tracker_db) else str(Path(tracker_db).resolve())}
 
 
-def write_stock_endpoints(action_port: int, tracker_db: StoreLocation, directory: Path,
-                          action_host: str = LOOPBACK) -> Path:
-    """endpoints.yml for the benchmark's "before": Rasa's own SQL store and a plain action endpoint."""
-    env = endpoints_env(action_port, tracker_db, action_host)
-    endpoints = {"action_endpoint": {"url": env["ACTION_SERVER_URL"]},
-                 "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": env["TRACKER_DB"]}}
-    path = Path(directory) / "endpoints.yml"
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
-    return path
-
-
 def write_credentials(channel_settings: Mapping[str, Any], directory: Path) -> Path:
     """credentials.yml with some channel settings overridden for this run (rate limits, trusted proxies)."""
     credentials = yaml.safe_load(CREDENTIALS_FILE.read_text())
@@ -152,7 +141,6 @@ class Servers:
     action_port: int
     tracker_db: StoreLocation  # a file (the default) or a postgresql:// URL
     log_dir: Path
-    stock: bool = False  # Rasa's SQL store, whole conversations to actions: the benchmark's "before"
     supervisor: Supervisor = field(default_factory=Supervisor)
     rasa_launch: Dict[str, Any] = field(default_factory=dict)  # start_rasa's arguments, for restart_rasa
     rasa_host: str = LOOPBACK  # the addresses the servers listen on (RASA_HOST, ACTION_HOST in `make run`)
@@ -185,14 +173,21 @@ class Servers:
         """channel_settings override the channel's credentials.yml settings for this run (see rate_limit.py)."""
         self.rasa_launch = dict(model=model, cors=cors, extra_args=extra_args, channel_settings=channel_settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        endpoints = (write_stock_endpoints(self.action_port, self.tracker_db, self.log_dir, self.action_host)
-                     if self.stock else ENDPOINTS_FILE)
         credentials = (write_credentials(channel_settings, self.log_dir) if channel_settings
                        else CREDENTIALS_FILE)
         args = (["--cors", cors] if cors else []) + list(extra_args or [])
-        env = self.child_env(None if self.stock else RASA_SPEED_ENV)
-        self.supervisor.start(rasa_server_child(self.rasa_port, model, endpoints, credentials, env, self.log_dir,
-                                                extra_args=args, host=self.rasa_host))
+        self.supervisor.start(rasa_server_child(self.rasa_port, model, self.rasa_endpoints(), credentials,
+                                                self.rasa_env(), self.log_dir, extra_args=args, host=self.rasa_host))
+
+    # The Rasa server's endpoints and environment are methods so that another launch of the same servers can
+    # change just these two (the benchmark's plain-Rasa "before": bench/stock.py).
+    def rasa_endpoints(self) -> Path:
+        """The endpoints.yml the Rasa server reads: the project's (its tracker store, its action endpoint)."""
+        return ENDPOINTS_FILE
+
+    def rasa_env(self) -> Dict[str, str]:
+        """The Rasa server's environment: the speed settings unless already set, then child_env's."""
+        return self.child_env(RASA_SPEED_ENV)
 
     def restart_rasa(self, **changes: Any) -> None:
         """Stops the Rasa server and starts it again as before, with `changes` to start_rasa's arguments."""
@@ -217,10 +212,17 @@ class Servers:
 def running_servers(rasa_port: int, action_port: int, tracker_db: StoreLocation = TRACKER_DB,
                     model: Path = MODEL_FILE, log_dir: Path = LOG_DIR, cors: Optional[str] = None,
                     extra_args: Optional[List[str]] = None,
-                    channel_settings: Optional[Mapping[str, Any]] = None, stock: bool = False,
+                    channel_settings: Optional[Mapping[str, Any]] = None,
                     rasa_host: str = LOOPBACK, action_host: str = LOOPBACK) -> Iterator[Servers]:
-    servers = Servers(rasa_port, action_port, tracker_db, Path(log_dir), stock=stock, rasa_host=rasa_host,
-                      action_host=action_host)
+    with serving(Servers(rasa_port, action_port, tracker_db, Path(log_dir), rasa_host=rasa_host,
+                         action_host=action_host), model, cors, extra_args, channel_settings) as servers:
+        yield servers
+
+
+@contextmanager
+def serving(servers: Servers, model: Path, cors: Optional[str] = None, extra_args: Optional[List[str]] = None,
+            channel_settings: Optional[Mapping[str, Any]] = None) -> Iterator[Servers]:
+    """Starts these servers (action server, then Rasa with `model`), waits until both answer, stops them after."""
     try:
         servers.start_action_server()
         servers.start_rasa(Path(model), cors=cors, extra_args=extra_args, channel_settings=channel_settings)

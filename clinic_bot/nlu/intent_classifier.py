@@ -9,9 +9,9 @@
   the raw text, the letters of a rare abbreviation ("walk me through fji") pulled it out of scope; masked,
   cross-validation gained 0.4 points and the development set stayed the same (bench/tuning.md).
 
-It needs SpacyNLP (and the entity ruler of the project's spaCy pipeline) before it in config.yml. With
-``previous_weight`` > 0 it mixes in the ranking of an intent classifier named before it (e.g. DIET): an
-ensemble of the two distributions, kept as a measured option (bench/candidates/).
+It needs SpacyNLP (and the entity ruler of the project's spaCy pipeline) before it in config.yml. The DIET +
+linear ensemble that `make bench` compares with it (not adopted: bench/tuning.md) is a subclass in
+bench/ensemble.py.
 """
 from typing import Any, Dict, List, Optional, Type
 
@@ -55,15 +55,6 @@ def views(message: Message) -> Dict[str, str]:
     return {MASKED: " ".join(words)}
 
 
-def mixed(own: Dict[str, float], previous: List[Dict[str, Any]], weight: float) -> Dict[str, float]:
-    """(1 - weight) * own + weight * previous; intents outside the previous ranking count as 0 there."""
-    before = {r["name"]: float(r.get("confidence") or 0.0) for r in previous if r.get("name") in own}
-    total = sum(before.values())
-    if weight <= 0 or total <= 0:
-        return own
-    return {name: (1 - weight) * p + weight * before.get(name, 0.0) / total for name, p in own.items()}
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ClinicIntentClassifier(GraphComponent):
     @classmethod
@@ -75,7 +66,6 @@ class ClinicIntentClassifier(GraphComponent):
         return {
             "c": 30.0,  # the logistic regression's inverse regularisation (bench/tuning.md)
             "class_weight": None,  # or "balanced"
-            "previous_weight": 0.0,  # share of an earlier intent classifier's ranking in the result
             "ranking_length": 10,
         }
 
@@ -119,13 +109,18 @@ class ClinicIntentClassifier(GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        for message, probabilities in zip(messages, self.probabilities(messages)):
+            self.set_ranking(message, probabilities)
+        return messages
+
+    def probabilities(self, messages: List[Message]) -> List[Dict[str, float]]:
+        """Per message, every intent's probability."""
         if self.classifier is None:
             raise RuntimeError("ClinicIntentClassifier has not been trained: run `make train`")
-        for message, probabilities in zip(messages, self.classifier.probabilities([views(m) for m in messages])):
-            probabilities = mixed(probabilities, message.get(INTENT_RANKING_KEY) or [],
-                                  float(self._config["previous_weight"]))
-            ranking = [{"name": name, "confidence": p}
-                       for name, p in sorted(probabilities.items(), key=lambda kv: -kv[1])]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking[:int(self._config["ranking_length"])], add_to_output=True)
-        return messages
+        return self.classifier.probabilities([views(m) for m in messages])
+
+    def set_ranking(self, message: Message, probabilities: Dict[str, float]) -> None:
+        """The message's intent and ranking (best first, `ranking_length` of them) from these probabilities."""
+        ranking = [{"name": name, "confidence": p} for name, p in sorted(probabilities.items(), key=lambda kv: -kv[1])]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking[:int(self._config["ranking_length"])], add_to_output=True)

@@ -26,7 +26,7 @@ from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_
 from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
 
-DEFAULT_THRESHOLD = 0.7  # above the FallbackClassifier's 0.35: the band where it answered but was unsure
+DEFAULT_THRESHOLD = 0.7  # above config.yml's FallbackClassifier threshold: the band where it answered but was unsure
 REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent"]
 EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time", "disposition", "raised_by",
                      "p_urgent", "check_in_answer"]

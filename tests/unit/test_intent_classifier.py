@@ -1,5 +1,8 @@
-"""The intent classifier component: its views of a message, the ensemble's mixing, and training and
-classifying through Rasa's own objects (the project's spaCy pipeline, as config.yml names it)."""
+"""The intent classifier component: its views of a message, and training and classifying through Rasa's own
+objects (the project's spaCy pipeline, as config.yml names it); and the benchmark's ensemble built on it
+(bench/ensemble.py), which mixes in an earlier classifier's ranking where config.yml's replaces it."""
+from typing import Any, Dict, List, Tuple
+
 import pytest
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -9,8 +12,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bench.ensemble import EnsembleIntentClassifier, mixed
 from clinic_bot.nlu.entities import SPACY_DOC
-from clinic_bot.nlu.intent_classifier import ClinicIntentClassifier, mask_token, mixed, views
+from clinic_bot.nlu.intent_classifier import ClinicIntentClassifier, mask_token, views
 
 NLP = spacy.load("en_clinic_pipeline")
 TRAIN = {
@@ -67,6 +71,27 @@ def test_trains_saves_loads_and_names_the_intent_with_a_ranking(trained):
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
     [empty] = loaded.process([message("")])
     assert empty.get(INTENT)["name"] in TRAIN and empty.get(TEXT) == ""
+
+
+def test_an_earlier_ranking_is_replaced_in_production_and_mixed_in_by_the_benchmarks_ensemble(
+        trained: Tuple[LocalModelStorage, ExecutionContext]) -> None:
+    storage, context = trained
+    earlier: List[Dict[str, Any]] = [{"name": "out_of_scope", "confidence": 1.0}]
+
+    def parsed(component: ClinicIntentClassifier, ranking: List[Dict[str, Any]]) -> Dict[str, float]:
+        asked = message("explain vertebroplasty")
+        asked.set(INTENT_RANKING_KEY, ranking)
+        [asked] = component.process([asked])
+        return {r["name"]: r["confidence"] for r in asked.get(INTENT_RANKING_KEY)}
+
+    production = ClinicIntentClassifier.load(ClinicIntentClassifier.get_default_config(), storage,
+                                             Resource("intents"), context)
+    own = parsed(production, [])
+    assert parsed(production, earlier) == own
+    ensemble = EnsembleIntentClassifier.load({**EnsembleIntentClassifier.get_default_config(), "previous_weight": 0.5},
+                                             storage, Resource("intents"), context)
+    assert parsed(ensemble, earlier) == pytest.approx({name: p / 2 + (name == "out_of_scope") / 2
+                                                       for name, p in own.items()})
 
 
 def test_an_untrained_classifier_refuses_to_guess(tmp_path):

@@ -2,20 +2,24 @@
 setting says otherwise) and the HTTP API's token, which reaches the Rasa server through its environment and
 never through a command line (every local user can read one: `ps`, /proc/<pid>/cmdline).
 
-The children are the ones `make run` (servers.main) and `make shell` (shell.main) build, recorded by a
-supervisor that starts nothing; tests/e2e/test_default_launch.py checks the real processes and sockets."""
+The children are the ones `make run` (servers.main), `make shell` (shell.main) and the benchmark's plain-Rasa
+"before" (bench/stock.py) build, recorded by a supervisor that starts nothing; tests/e2e/test_default_launch.py
+checks the real processes and sockets."""
 import os
 import sys
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
+import yaml
 
+from bench.stock import running_stock_servers
 from clinic_bot import paths
 from clinic_bot.launcher import rasa_cli, servers, shell
 from clinic_bot.launcher.rasa_cli import API_TOKEN_ENV
-from clinic_bot.launcher.servers import LOOPBACK, SDK_HOST_ENV
+from clinic_bot.launcher.servers import LOOPBACK, RASA_SPEED_ENV, SDK_HOST_ENV
 from clinic_bot.launcher.supervisor import Child, Supervisor
 
 SETTINGS = ("RASA_HOST", "ACTION_HOST", "ENABLE_API", API_TOKEN_ENV, SDK_HOST_ENV)
@@ -127,6 +131,28 @@ def test_make_shell_keeps_its_servers_on_loopback(started, monkeypatch):
     (args,) = calls
     assert args[1:4] == ["-m", "rasa", "shell"] and option(args, "--interface") == LOOPBACK, args
     assert started["actions"].env[SDK_HOST_ENV] == LOOPBACK
+
+
+def test_the_benchmarks_before_differs_only_in_the_rasa_servers_endpoints_and_speed_settings(
+        started: Dict[str, Child], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in RASA_SPEED_ENV:  # this test run's own environment must not decide the result
+        monkeypatch.delenv(variable, raising=False)
+    db, logs = tmp_path / "conversations.db", tmp_path / "logs"
+    with servers.running_servers(5005, 5055, tracker_db=db, model=paths.MODEL_FILE, log_dir=logs):
+        tuned = dict(started)
+    started.clear()
+    with running_stock_servers(5005, 5055, tracker_db=db, model=paths.MODEL_FILE, log_dir=logs):
+        stock = dict(started)
+    assert (stock["actions"].args, stock["actions"].env) == (tuned["actions"].args, tuned["actions"].env)
+    assert option(tuned["rasa"].args, "--endpoints") == str(paths.ENDPOINTS_FILE)
+    stock_endpoints = Path(str(option(stock["rasa"].args, "--endpoints")))
+    assert yaml.safe_load(stock_endpoints.read_text()) == {
+        "action_endpoint": {"url": f"http://{LOOPBACK}:5055/webhook"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db.resolve())}}
+    assert [arg for arg in stock["rasa"].args if arg != str(stock_endpoints)] == \
+        [arg for arg in tuned["rasa"].args if arg != str(paths.ENDPOINTS_FILE)]
+    assert {name: tuned["rasa"].env.get(name) for name in RASA_SPEED_ENV} == RASA_SPEED_ENV
+    assert {name: value for name, value in tuned["rasa"].env.items() if name not in RASA_SPEED_ENV} == stock["rasa"].env
 
 
 # --- The HTTP API's token -------------------------------------------------------------------------------------
