@@ -14,9 +14,11 @@ RASA := $(PY) -m rasa
 INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := $(VENV)/.spacy-pipeline
 MODEL := models/clinic.tar.gz
+# knowledge/practical_answers.yml too: the triage keeps its intents (the practical ones) in the model. A reworded
+# answer changes no intent, so Rasa's training cache then reuses every trained part.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                    $(wildcard clinic_bot/nlu/*.py clinic_bot/nlu/triage/*.py clinic_bot/dialogue/*.py) \
-                   $(wildcard knowledge/triage/*.yml) $(wildcard data/triage/*.jsonl)
+                   $(wildcard knowledge/triage/*.yml) $(wildcard data/triage/*.jsonl) knowledge/practical_answers.yml
 
 .PHONY: help setup train run run-scaled services shell validate clean
 

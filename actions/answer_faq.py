@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_clinic import answer_waiting_topic, send_practical_answer
+from actions.answer_practical import answer_waiting_topic, send_practical_answer
 from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.entity_values import is_canonical
@@ -32,7 +32,7 @@ def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, 
 
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge, intent: str) -> None:
     """The curated answer for ``intent`` (the practical one for a practical topic), then "Was this helpful?"."""
-    if intent in knowledge.clinic_answers:
+    if intent in knowledge.practical_answers:
         send_practical_answer(dispatcher, tracker, knowledge, intent)
         return
     answer = knowledge.answers.get(intent)

@@ -1,5 +1,5 @@
-"""action_answer_clinic: the practical questions (hours, address, parking, contact, forms, refills, records, ...),
-answered from clinic.yml through knowledge/clinic_answers.yml.
+"""action_answer_practical: the practical questions (hours, address, parking, contact, forms, refills, records, ...),
+answered from clinic.yml through knowledge/practical_answers.yml.
 
 With several locations, a question whose answer depends on the location gets "which one?" and a button per
 location; the choice is remembered (slot `location`) for the next practical question. A patient may also type
@@ -41,7 +41,7 @@ def chosen_location(tracker: Tracker, knowledge: Knowledge) -> Optional[Location
 def waiting_topic(tracker: Tracker, knowledge: Knowledge) -> Optional[str]:
     """The practical question still waiting for a location, when this message is the reply naming one."""
     topic = tracker.get_slot(PENDING_SLOT)
-    if topic not in knowledge.clinic_answers:
+    if topic not in knowledge.practical_answers:
         return None  # nothing waits: the usual case, no need to read the text
     text = tracker.latest_message.get("text") or ""
     named = knowledge.clinic.locations_named_in(text)
@@ -56,7 +56,7 @@ def send_practical_answer(dispatcher: CollectingDispatcher, tracker: Tracker, kn
                           intent: str) -> List[Dict[Text, Any]]:
     """The practical answer for ``intent`` (or "which location?"), then "Was this helpful?"; returns the slot
     events that remember the location or the waiting question."""
-    if intent not in knowledge.clinic_answers:
+    if intent not in knowledge.practical_answers:
         send(dispatcher, knowledge.message("no_answer"))
         return []
     location = chosen_location(tracker, knowledge)
@@ -70,7 +70,7 @@ def send_practical_answer(dispatcher: CollectingDispatcher, tracker: Tracker, kn
     events: List[Dict[Text, Any]] = []
     if tracker.get_slot(PENDING_SLOT) is not None:
         events.append(SlotSet(PENDING_SLOT, None))
-    if (location is not None and knowledge.clinic_answers[intent].per_location
+    if (location is not None and knowledge.practical_answers[intent].per_location
             and tracker.get_slot(LOCATION_SLOT) != location.key):
         events.append(SlotSet(LOCATION_SLOT, location.key))
     return events
@@ -85,9 +85,9 @@ def answer_waiting_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
     return send_practical_answer(dispatcher, tracker, knowledge, topic) if topic else None
 
 
-class ActionAnswerClinic(ClinicAction):
+class ActionAnswerPractical(ClinicAction):
     def name(self) -> Text:
-        return "action_answer_clinic"
+        return "action_answer_practical"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

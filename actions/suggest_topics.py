@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_clinic import answer_waiting_topic
+from actions.answer_practical import answer_waiting_topic
 from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Reply, default_knowledge

@@ -96,10 +96,10 @@ def routing(predicted: Sequence[str], away: bool) -> float:
 
 
 def practical_intents() -> Set[str]:
-    """The intents answered from clinic.yml (data/rules/clinic.yml)."""
-    from clinic_bot.tools.validate import rule_intents
+    """The practical topics (knowledge/practical_answers.yml, answered from clinic.yml)."""
+    from clinic_bot.content.practical_answers import practical_intents as listed
 
-    return rule_intents("action_answer_clinic")
+    return set(listed())
 
 
 def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:

@@ -1,7 +1,7 @@
 """The clinic's own details (name, phones, booking link, hours, locations, practical details) from one config file.
 
 Nothing here is medical. A detail left empty is "not given": the practical answers then tell the patient to call
-instead of guessing (clinic_bot/content/clinic_answers.py).
+instead of guessing (clinic_bot/content/practical_answers.py).
 """
 import re
 from dataclasses import dataclass, field

@@ -1,7 +1,7 @@
 """Loads the curated answers and the assistant's messages, and picks the reply for an intent.
 
 One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced),
-``knowledge/clinic_answers.yml`` (practical: hours, address, refills, ..., filled from clinic.yml) or
+``knowledge/practical_answers.yml`` (practical: hours, address, refills, ..., filled from clinic.yml) or
 ``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
 
 ``default_knowledge()`` is what the servers serve: read again when one of these files or the clinic config
@@ -18,13 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
-from clinic_bot.content.clinic_answers import (
-    UNSET_MESSAGE,
-    WHICH_LOCATION_MESSAGE,
-    ClinicAnswer,
-    ClinicAnswers,
-    parse_clinic_answers,
-)
 from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
 from clinic_bot.content.entity_values import ENTITY_KINDS
 from clinic_bot.content.placeholders import (
@@ -36,9 +29,16 @@ from clinic_bot.content.placeholders import (
     practical_placeholders,
     problems,
 )
+from clinic_bot.content.practical_answers import (
+    UNSET_MESSAGE,
+    WHICH_LOCATION_MESSAGE,
+    PracticalAnswer,
+    PracticalAnswers,
+    parse_practical_answers,
+)
 from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import load_yaml
-from clinic_bot.paths import ANSWERS_FILE, CLINIC_ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE
+from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE, PRACTICAL_ANSWERS_FILE
 
 logger = logging.getLogger(__name__)
 VARIANT_KINDS = ENTITY_KINDS  # an answer has variants for a named procedure or condition
@@ -117,22 +117,22 @@ def humanise(value: str) -> str:
 
 class Knowledge:
     def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails,
-                 clinic_answers: Optional[Dict[str, ClinicAnswer]] = None) -> None:
+                 practical_answers: Optional[Dict[str, PracticalAnswer]] = None) -> None:
         self.answers = answers
         self.messages = messages
         self.clinic = clinic
-        self.clinic_answers = clinic_answers or {}
+        self.practical_answers = practical_answers or {}
 
     def has_topic(self, intent: str) -> bool:
         """An intent with an answer of its own: a curated (medical) one or a practical one."""
-        return intent in self.answers or intent in self.clinic_answers
+        return intent in self.answers or intent in self.practical_answers
 
     def topic_title(self, intent: str) -> str:
-        """The topic's button title (answers.yml or clinic_answers.yml)."""
-        return self.answers[intent].title if intent in self.answers else self.clinic_answers[intent].title
+        """The topic's button title (answers.yml or practical_answers.yml)."""
+        return self.answers[intent].title if intent in self.answers else self.practical_answers[intent].title
 
-    def _practical(self) -> ClinicAnswers:
-        return ClinicAnswers(self.clinic_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""))
+    def _practical(self) -> PracticalAnswers:
+        return PracticalAnswers(self.practical_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""))
 
     def needs_location(self, intent: str, location: Optional[Location]) -> bool:
         return self._practical().needs_location(intent, location)
@@ -173,7 +173,7 @@ class Knowledge:
             texts += [(f"answer '{intent}' variant '{value}'", variant.text, CURATED_ANSWER_PLACEHOLDERS)
                       for variants in answer.variants.values() for value, variant in variants.items()]
         texts += [(f"message '{key}'", text, message_placeholders(key)) for key, text in self.messages.items()]
-        for intent, practical in self.clinic_answers.items():
+        for intent, practical in self.practical_answers.items():
             allowed = practical_placeholders(practical.per_location)
             texts += [(f"practical answer '{intent}'", text, allowed) for text in (practical.text, *practical.more)]
             texts.append((f"practical answer '{intent}' (if_unset)", practical.if_unset, IF_UNSET_PLACEHOLDERS))
@@ -205,11 +205,11 @@ class Knowledge:
 
 def load_knowledge(
     answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None,
-    clinic_answers_file: Path = CLINIC_ANSWERS_FILE,
+    practical_answers_file: Path = PRACTICAL_ANSWERS_FILE,
 ) -> Knowledge:
     messages = {k: str(v) for k, v in ((load_yaml(messages_file) or {}).get("messages") or {}).items()}
     return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file),
-                     parse_clinic_answers(load_yaml(clinic_answers_file)))
+                     parse_practical_answers(load_yaml(practical_answers_file)))
 
 
 FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing
@@ -230,8 +230,9 @@ class ReloadingKnowledge:
     load raises."""
 
     def __init__(self, answers_file: Path, messages_file: Path, clinic_file: Path, check_every_s: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic, clinic_answers_file: Path = CLINIC_ANSWERS_FILE) -> None:
-        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file), Path(clinic_answers_file))
+                 clock: Callable[[], float] = time.monotonic,
+                 practical_answers_file: Path = PRACTICAL_ANSWERS_FILE) -> None:
+        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file), Path(practical_answers_file))
         self.check_every_s = check_every_s
         self.clock = clock
         self._lock = threading.Lock()
@@ -279,4 +280,4 @@ class ReloadingKnowledge:
 # The knowledge the servers (actions, the channel's apology) and the tools serve: CLINIC_KNOWLEDGE_DIR and
 # CLINIC_CONFIG (clinic_bot/paths.py) choose the files.
 default_knowledge = ReloadingKnowledge(ANSWERS_FILE, MESSAGES_FILE, CLINIC_CONFIG_FILE,
-                                       clinic_answers_file=CLINIC_ANSWERS_FILE)
+                                       practical_answers_file=PRACTICAL_ANSWERS_FILE)

@@ -14,7 +14,7 @@ skipped `make validate`: the patient then reads those characters (never a value'
 Which placeholders a text may use depends on where it is (the one definition of each set is here):
 - a curated answer (knowledge/answers.yml) and a message (knowledge/messages.yml): the details clinic.yml requires,
   which are never empty (ALWAYS_SET); the message that names the patient's topic also {topic};
-- a practical answer (knowledge/clinic_answers.yml): its text and `more` every clinic detail (CLINIC_PLACEHOLDERS)
+- a practical answer (knowledge/practical_answers.yml): its text and `more` every clinic detail (CLINIC_PLACEHOLDERS)
   and, when the answer is marked per_location, the location's (LOCATION_ONLY); its if_unset only ALWAYS_SET, since
   it is what the patient reads when a detail is empty.
 """

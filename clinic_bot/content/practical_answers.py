@@ -1,8 +1,12 @@
-"""The practical answers (knowledge/clinic_answers.yml), filled from the clinic's details (clinic.yml).
+"""The practical answers (knowledge/practical_answers.yml), filled from the clinic's details (clinic.yml).
+
+That file is the one list of the practical intents (``practical_intents``): the triage reads it at training
+(clinic_bot/nlu/triage/component.py), and `make validate` checks domain.yml and data/rules/practical.yml against
+it, so adding a practical topic never means copying the list by hand.
 
 An answer never shows an empty detail and never guesses one: a sentence of `more` whose detail is empty is left
 out, and when the main text needs an empty detail the patient gets `if_unset` ("please call us at {phone}").
-With several locations, an answer marked `per_location` needs to know which one: ``ClinicAnswers.reply`` then
+With several locations, an answer marked `per_location` needs to know which one: ``PracticalAnswers.reply`` then
 returns None and the action asks.
 
 Texts are filled by clinic_bot/content/placeholders.py, never by str.format: a name the answer may not use counts
@@ -10,8 +14,10 @@ as a detail that is empty (the patient gets if_unset, or the sentence is left ou
 is shown as written, so that a text `make validate` would refuse never makes the reply fail.
 """
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from clinic_bot import paths
 from clinic_bot.content.clinic_config import ClinicDetails, Location
 from clinic_bot.content.placeholders import (
     IF_UNSET_PLACEHOLDERS,
@@ -21,13 +27,14 @@ from clinic_bot.content.placeholders import (
     practical_placeholders,
 )
 from clinic_bot.content.text import one_line
+from clinic_bot.content.yaml_lines import load_yaml
 
 UNSET_MESSAGE = "detail_unset"  # messages.yml: the default when a detail the answer needs is empty
 WHICH_LOCATION_MESSAGE = "which_location"  # messages.yml: "which of our locations do you mean?"
 
 
 @dataclass(frozen=True)
-class ClinicAnswer:
+class PracticalAnswer:
     intent: str
     title: str
     text: str
@@ -40,12 +47,12 @@ def _flat(text: Any) -> str:
     return one_line(str(text or ""))
 
 
-def parse_clinic_answers(data: Any) -> Dict[str, ClinicAnswer]:
+def parse_practical_answers(data: Any) -> Dict[str, PracticalAnswer]:
     """Builds answers from the parsed YAML, tolerating gaps (`make validate` reports them)."""
-    answers: Dict[str, ClinicAnswer] = {}
+    answers: Dict[str, PracticalAnswer] = {}
     for intent, raw in ((data or {}).get("answers") or {}).items():
         raw = raw if isinstance(raw, dict) else {}
-        answers[intent] = ClinicAnswer(
+        answers[intent] = PracticalAnswer(
             intent=intent,
             title=_flat(raw.get("title")) or intent.replace("ask_", "").replace("_", " "),
             text=_flat(raw.get("text")),
@@ -54,6 +61,11 @@ def parse_clinic_answers(data: Any) -> Dict[str, ClinicAnswer]:
             per_location=bool(raw.get("per_location", False)),
         )
     return answers
+
+
+def practical_intents(file: Path = paths.PRACTICAL_ANSWERS_FILE) -> List[str]:
+    """The practical intents: the keys of the practical answers file, in its order."""
+    return [str(intent) for intent in parse_practical_answers(load_yaml(file))]
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,8 @@ def filled_values(clinic: ClinicDetails, place: Optional[Location]) -> Dict[str,
     return {**clinic.placeholders(), **(place.placeholders() if place else {})}
 
 
-class ClinicAnswers:
-    def __init__(self, answers: Dict[str, ClinicAnswer], clinic: ClinicDetails, unset_text: str) -> None:
+class PracticalAnswers:
+    def __init__(self, answers: Dict[str, PracticalAnswer], clinic: ClinicDetails, unset_text: str) -> None:
         self.answers = answers
         self.clinic = clinic
         self.unset_text = unset_text
@@ -90,7 +102,7 @@ class ClinicAnswers:
             added = [fill(sentence, values) for sentence in answer.more
                      if all(values.get(name) for name in placeholders_in(sentence))]
             text = " ".join([fill(answer.text, values), *added])
-        marker: Dict[str, Any] = {"answer": intent, "kind": "clinic", "sources": []}
+        marker: Dict[str, Any] = {"answer": intent, "kind": "practical", "sources": []}
         if answer.per_location and place is not None:
             marker["location"] = place.key
         if unset:

@@ -19,7 +19,7 @@ Differences from Rasa's RestInput:
   this machine only and with its token (server/model_reload.py).
 
 The Rasa server reads the patient-facing knowledge (clinic_bot/content/knowledge.py, the actions' source too) for
-two things: which topics the widget's buttons may name (answers.yml, clinic_answers.yml) and the apology (one
+two things: which topics the widget's buttons may name (answers.yml, practical_answers.yml) and the apology (one
 message of messages.yml, filled with the clinic's phone and hours from clinic.yml). One reader for both keeps one
 source of truth for every text a patient sees; it loads at the first slash message or apology, not at start, and
 an edit reaches the server without a restart.

@@ -69,7 +69,7 @@ class Console:
     audit: AuditLog = field(default_factory=AuditLog)
     queue: ReviewQueue = field(default_factory=ReviewQueue)
     answers: AnswersFile = field(default_factory=AnswersFile)
-    practical: PracticalAnswersFile = field(default_factory=PracticalAnswersFile)  # knowledge/clinic_answers.yml
+    practical: PracticalAnswersFile = field(default_factory=PracticalAnswersFile)  # knowledge/practical_answers.yml
     retrainer: Optional[Retrainer] = None
     flashes: Dict[str, List[Tuple[str, str]]] = field(default_factory=dict)  # session token -> (kind, text)
     templates: Environment = field(default_factory=lambda: Environment(

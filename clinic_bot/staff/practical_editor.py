@@ -1,7 +1,7 @@
-"""The staff console's editor of the practical answers (knowledge/clinic_answers.yml), back end: one entry as a
+"""The staff console's editor of the practical answers (knowledge/practical_answers.yml), back end: one entry as a
 form (title, text, the `more` sentences, if_unset), previewed as a patient of the first location reads it with
-clinic.yml filled in, checked with exactly the checks of `make validate` (clinic_bot/tools/validate_clinic.py:
-check_clinic_answer), and saved in place.
+clinic.yml filled in, checked with exactly the checks of `make validate` (clinic_bot/tools/validate_practical.py:
+check_practical_answer), and saved in place.
 
 Saving keeps the rest of the file as it is: the comments, the order, every other entry byte for byte, `per_location`
 as it was (not editable here: it changes what the patient is asked), and the folded ``>-`` texts. It shares the
@@ -20,13 +20,6 @@ from ruamel.yaml.error import YAMLError as RuamelYAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from clinic_bot import paths
-from clinic_bot.content.clinic_answers import (
-    UNSET_MESSAGE,
-    ClinicAnswer,
-    ClinicAnswers,
-    filled_values,
-    parse_clinic_answers,
-)
 from clinic_bot.content.clinic_config import ClinicDetails, load_clinic_details
 from clinic_bot.content.placeholders import (
     IF_UNSET_PLACEHOLDERS,
@@ -34,6 +27,13 @@ from clinic_bot.content.placeholders import (
     only,
     placeholders_in,
     practical_placeholders,
+)
+from clinic_bot.content.practical_answers import (
+    UNSET_MESSAGE,
+    PracticalAnswer,
+    PracticalAnswers,
+    filled_values,
+    parse_practical_answers,
 )
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.files import SAME_MODE, write_atomically
@@ -56,13 +56,14 @@ from clinic_bot.staff.answers_editor import (
 )
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.tools.problems import Problem
-from clinic_bot.tools.validate_clinic import check_clinic_answer, detail_values
+from clinic_bot.tools.validate_clinic import detail_values
+from clinic_bot.tools.validate_practical import check_practical_answer
 
 AUDIT_ACTION = "edited practical answer"
 WHAT = "The practical answers file"  # how a problem names the file
 # How the form names each part validate's messages name by a suffix of "practical answer 'ask_x'".
 PARTS = {"": "The answer", " (if_unset)": "The text for a missing detail"}
-MORE_SENTENCE = re.compile(r" \(more, sentence (\d+)\)")  # validate_clinic.more_where's suffix
+MORE_SENTENCE = re.compile(r" \(more, sentence (\d+)\)")  # validate_practical.more_where's suffix
 
 
 @dataclass
@@ -94,9 +95,9 @@ class PracticalSaveResult:
 
 
 class PracticalAnswersFile:
-    """knowledge/clinic_answers.yml (or a copy) as the staff console edits it."""
+    """knowledge/practical_answers.yml (or a copy) as the staff console edits it."""
 
-    def __init__(self, path: Path = paths.CLINIC_ANSWERS_FILE, clinic_file: Optional[Path] = None,
+    def __init__(self, path: Path = paths.PRACTICAL_ANSWERS_FILE, clinic_file: Optional[Path] = None,
                  messages_file: Path = paths.MESSAGES_FILE, audit: Optional[AuditLog] = None) -> None:
         self.path = Path(path)
         self.clinic_file = clinic_file  # None: paths.CLINIC_CONFIG_FILE (load_clinic_details' default)
@@ -114,7 +115,7 @@ class PracticalAnswersFile:
 
     def titles(self) -> Dict[str, str]:
         """intent -> title, in the file's order (the loader's title: the intent's words when the title is empty)."""
-        return {intent: answer.title for intent, answer in parse_clinic_answers(load_yaml(self.path)).items()}
+        return {intent: answer.title for intent, answer in parse_practical_answers(load_yaml(self.path)).items()}
 
     def form(self, intent: str) -> PracticalForm:
         """The entry as the editor shows it; KeyError for an intent with no practical answer."""
@@ -148,7 +149,7 @@ class PracticalAnswersFile:
     # Preview ---------------------------------------------------------------------------------------------------
 
     def preview(self, form: PracticalForm) -> PracticalPreview:
-        """The form as a patient of the first location reads it, filled by the bot's own ClinicAnswers. Runs before
+        """The form as a patient of the first location reads it, filled by the bot's own PracticalAnswers. Runs before
         validation, and shows what the bot would do with a text it refuses: a sentence of `more` naming a detail the
         answer may not use is left out, such a detail in the text gets the patient the text for a missing detail,
         and any other curly bracket is shown as written."""
@@ -160,9 +161,9 @@ class PracticalAnswersFile:
             return PracticalPreview(form.text, "", [], [], form.if_unset, unavailable=first_line(error))
         place = details.locations[0] if per_location and details.locations else None
         values = _values(details, per_location)
-        answer = ClinicAnswer(form.intent, form.title, form.text, tuple(form.more), form.if_unset, per_location)
+        answer = PracticalAnswer(form.intent, form.title, form.text, tuple(form.more), form.if_unset, per_location)
         default = self._unset_message()
-        filled = ClinicAnswers({form.intent: answer}, details, default).reply(form.intent, place)
+        filled = PracticalAnswers({form.intent: answer}, details, default).reply(form.intent, place)
         left_out = [sentence for sentence in form.more
                     if any(not values.get(name) for name in placeholders_in(sentence))]
         when_missing = clean_text(fill(form.if_unset or default, only(values, IF_UNSET_PLACEHOLDERS)))
@@ -232,7 +233,7 @@ class PracticalAnswersFile:
             _set_folded(entry, "if_unset", form.if_unset, before=())
         elif "if_unset" in entry:
             del entry["if_unset"]
-        found = check_clinic_answer(self.path, form.intent, entry, 0, self._values_for_checks())
+        found = check_practical_answer(self.path, form.intent, entry, 0, self._values_for_checks())
         return [_plain_problem(p, form) for p in found if p.level == "error"]
 
     def _check_again(self, edited: str, form: PracticalForm) -> None:
@@ -242,8 +243,8 @@ class PracticalAnswersFile:
         except yaml.YAMLError as error:
             raise EditorError(f"The edited file would not read back ({first_line(error)}): nothing was "
                               "saved") from error
-        errors = [p for p in check_clinic_answer(self.path, form.intent, entry, 0, {}) if p.level == "error"]
-        seen = parse_clinic_answers({"answers": {form.intent: entry}})[form.intent]
+        errors = [p for p in check_practical_answer(self.path, form.intent, entry, 0, {}) if p.level == "error"]
+        seen = parse_practical_answers({"answers": {form.intent: entry}})[form.intent]
         if errors or (seen.title, seen.text, list(seen.more), seen.if_unset) != (
                 form.title, form.text, form.more, form.if_unset):
             raise EditorError(f"Saving '{form.intent}' would not have written it as intended, so nothing was "
@@ -296,7 +297,7 @@ def _set_more(entry: CommentedMap, sentences: List[str]) -> None:
 
 
 def _values(details: ClinicDetails, per_location: bool) -> Dict[str, str]:
-    """The values the bot fills in for the first location (ClinicAnswers.reply's: only those the answer may use)."""
+    """The values the bot fills in for the first location (PracticalAnswers.reply's: only those the answer may use)."""
     place = details.locations[0] if per_location and details.locations else None
     return only(filled_values(details, place), practical_placeholders(per_location))
 

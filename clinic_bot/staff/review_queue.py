@@ -92,11 +92,11 @@ def page_of(items: Sequence[ReviewItem], asked: Optional[str], per_page: int = P
 
 
 def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE,
-           clinic_answers_file: Path = paths.CLINIC_ANSWERS_FILE) -> List[Topic]:
+           practical_answers_file: Path = paths.PRACTICAL_ANSWERS_FILE) -> List[Topic]:
     """Every intent a message may be labelled with, named as staff know it (the curated and practical answers'
     titles)."""
     intents = [str(i) for i in (load_yaml(domain_file) or {}).get("intents") or []]
-    answers = {**((load_yaml(clinic_answers_file) or {}).get("answers") or {}),
+    answers = {**((load_yaml(practical_answers_file) or {}).get("answers") or {}),
                **((load_yaml(answers_file) or {}).get("answers") or {})}
     named = []
     for intent in intents:

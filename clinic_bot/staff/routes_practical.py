@@ -1,4 +1,4 @@
-"""Practical answers (knowledge/clinic_answers.yml: hours, address, refills, ...): one entry's editor with a preview
+"""Practical answers (knowledge/practical_answers.yml: hours, address, refills, ...): one entry's editor with a preview
 as a patient of the first location reads it. Saving runs the checks of `make validate` on the entry
 (clinic_bot/staff/practical_editor.py); the list is the second table of /answers."""
 import logging
@@ -28,7 +28,7 @@ def _listing(console: Console) -> Tuple[List[Tuple[str, str]], str]:
         return list(console.practical.titles().items()), ""
     except (OSError, yaml.YAMLError) as error:
         logger.error("Cannot list the practical answers: %s", error)
-        return [], ("The practical answers file (knowledge/clinic_answers.yml) could not be read: "
+        return [], ("The practical answers file (knowledge/practical_answers.yml) could not be read: "
                     "`make validate` shows what is wrong.")
 
 
@@ -50,7 +50,7 @@ def register(app: Sanic, console: Console) -> None:
     def unreadable(request: Request, error: Exception) -> HTTPResponse:
         logger.error("Cannot read the practical answers: %s", error)
         return refused(console, request, 503, "The practical answers cannot be read",
-                       "knowledge/clinic_answers.yml does not read as YAML, so it cannot be edited here: "
+                       "knowledge/practical_answers.yml does not read as YAML, so it cannot be edited here: "
                        "`make validate` shows the line to fix.")
 
     @app.get("/practical/<intent:str>")

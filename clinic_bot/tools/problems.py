@@ -29,7 +29,7 @@ class Problem:
 def answers_match_intents(file: Path, answers: Dict[str, Any], answered: Set[str], domain_intents: Set[str],
                           kind: str, action: str, rules_file: str) -> List[Problem]:
     """An answer in ``file`` for every intent whose rule runs ``action`` (``answered``), and for no other intent:
-    the check knowledge/answers.yml and knowledge/clinic_answers.yml share."""
+    the check knowledge/answers.yml and knowledge/practical_answers.yml share."""
     problems = [Problem(file, 0, "error", f"{kind} intent '{intent}' has no answer: add one")
                 for intent in sorted(answered - set(answers))]
     for intent in answers:

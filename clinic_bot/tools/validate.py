@@ -15,13 +15,13 @@ from typing import AbstractSet, Any, Collection, Dict, List, Mapping, Optional, 
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.content.clinic_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
 from clinic_bot.content.entity_values import canonical_values
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
 from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, message_placeholders
 from clinic_bot.content.placeholders import problems as placeholder_problems
+from clinic_bot.content.practical_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
 from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
 from clinic_bot.content.yaml_lines import line_of, load_yaml
@@ -29,9 +29,12 @@ from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
 from clinic_bot.tools.problems import Problem, answers_match_intents
-from clinic_bot.tools.validate_clinic import check_clinic, check_clinic_answers, check_practical_intents_of_triage
+from clinic_bot.tools.validate_clinic import check_clinic
+from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
 
 MIN_EXAMPLES = 20
+FAQ_ACTION = "action_answer_faq"  # actions/answer_faq.py: the FAQ intents are those its rules name
+FAQ_RULES = "data/rules/faq.yml"  # where the rules to it live
 TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
@@ -210,8 +213,7 @@ def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.dat
     file = Path(file or paths.ANSWERS_FILE)
     answers = (load_yaml(file) or {}).get("answers") or {}
     values = canonical_values()
-    problems = answers_match_intents(file, answers, faq_intents, domain_intents, "FAQ", "action_answer_faq",
-                                     "data/rules/faq.yml")
+    problems = answers_match_intents(file, answers, faq_intents, domain_intents, "FAQ", FAQ_ACTION, FAQ_RULES)
     for intent, answer in answers.items():
         line = line_of(answers, intent)
         problems += check_answer(file, intent, answer, line, values, today)
@@ -272,7 +274,7 @@ def check_triage() -> List[Problem]:
 def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -> List[Problem]:
     today = today or dt.date.today()
     problems: List[Problem] = []
-    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.CLINIC_ANSWERS_FILE,
+    files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.PRACTICAL_ANSWERS_FILE,
              paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
              paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
@@ -286,11 +288,10 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
     domain = load_yaml(paths.DOMAIN_FILE) or {}
     domain_intents = {str(i) for i in domain.get("intents") or []}
     problems += check_nlu(domain_intents, {str(e) for e in domain.get("entities") or []}, nlu_dir)
-    problems += check_answers(rule_intents("action_answer_faq"), domain_intents, today)
+    problems += check_answers(rule_intents(FAQ_ACTION), domain_intents, today)
     problems += check_messages(rule_intents("action_reply"))
     problems += check_clinic()
-    problems += check_clinic_answers(rule_intents("action_answer_clinic"), domain_intents)
-    problems += check_practical_intents_of_triage(rule_intents("action_answer_clinic"))
+    problems += check_practical_answers(rule_intents(PRACTICAL_ACTION), domain_intents)
     problems += check_triage()
     return problems
 

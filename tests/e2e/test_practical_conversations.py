@@ -10,7 +10,7 @@ from clinic_bot.content.knowledge import default_knowledge, load_knowledge
 from clinic_bot.launcher.servers import running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 from tests.e2e.conftest import Patient, answers, free_port, replies
-from tests.unit.test_clinic_answers import TWO_LOCATIONS
+from tests.unit.test_practical_answers import TWO_LOCATIONS
 
 # What a patient types for each practical topic, and the intent it must get.
 QUESTIONS = [
@@ -36,7 +36,7 @@ def test_each_practical_question_gets_its_answer_from_clinic_yml(patient, text, 
     assert answers(messages) == [intent]
     answer = replies(messages)[-1]
     assert answer["text"] == default_knowledge().practical(intent).text  # filled from clinic.yml
-    assert answer["custom"]["kind"] == "clinic" and "unset" not in answer["custom"]
+    assert answer["custom"]["kind"] == "practical" and "unset" not in answer["custom"]
     assert messages[-1]["custom"] == {"answer": "helpful_question"}
 
 

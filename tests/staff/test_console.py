@@ -22,9 +22,9 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from clinic_bot.content.clinic_answers import placeholders_in
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.nlu_data import read_all
+from clinic_bot.content.practical_answers import placeholders_in
 from clinic_bot.paths import REPO_ROOT
 from tests.browser.chat import ChatWidget
 from tests.e2e.conftest import answers, free_port, post
@@ -293,7 +293,7 @@ def test_answer_edit_refuses_a_wrong_heading_then_saves(clinic, page):
 
 
 def test_practical_answer_edit_previews_and_saves(clinic, page):
-    practical_file = clinic.root / "knowledge" / "clinic_answers.yml"
+    practical_file = clinic.root / "knowledge" / "practical_answers.yml"
     before = sha(practical_file)
     details = load_clinic_details(clinic.root / "clinic.yml")
     filled = details.placeholders()

@@ -1,15 +1,18 @@
-"""action_answer_clinic and the fallback, driven with CollectingDispatcher and trackers: exact slot events and
+"""action_answer_practical and the fallback, driven with CollectingDispatcher and trackers: exact slot events and
 answer markers, for a one-location clinic (the repo's clinic.yml) and a two-location one."""
 import pytest
 from rasa_sdk.events import SlotSet
 
-import actions.answer_clinic
+import actions.answer_practical
 import actions.suggest_topics
-from actions.answer_clinic import ActionAnswerClinic
+from actions.answer_faq import ActionAnswerFaq
+from actions.answer_practical import ActionAnswerPractical
 from actions.reply import ActionReply
 from actions.suggest_topics import ActionSuggestTopics
+from clinic_bot.tools.validate import FAQ_ACTION
+from clinic_bot.tools.validate_practical import PRACTICAL_ACTION
 from tests.conftest import make_tracker
-from tests.unit.test_clinic_answers import TWO_LOCATIONS, knowledge_with
+from tests.unit.test_practical_answers import TWO_LOCATIONS, knowledge_with
 
 
 def markers(dispatcher):
@@ -19,13 +22,18 @@ def markers(dispatcher):
 @pytest.fixture
 def two_locations(tmp_path, monkeypatch):
     knowledge = knowledge_with(tmp_path, TWO_LOCATIONS)
-    monkeypatch.setattr(actions.answer_clinic, "default_knowledge", lambda: knowledge)
+    monkeypatch.setattr(actions.answer_practical, "default_knowledge", lambda: knowledge)
     monkeypatch.setattr(actions.suggest_topics, "default_knowledge", lambda: knowledge)
     return knowledge
 
 
+def test_make_validate_checks_the_rules_to_the_actions_that_answer():
+    """validate finds the FAQ and practical intents by the action their rules run: the actions' own names."""
+    assert (ActionAnswerFaq().name(), ActionAnswerPractical().name()) == (FAQ_ACTION, PRACTICAL_ACTION)
+
+
 def test_one_location_answers_at_once(dispatcher, knowledge):
-    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_hours", "what are your hours"), {})
+    events = ActionAnswerPractical().run(dispatcher, make_tracker("ask_hours", "what are your hours"), {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["text"] == knowledge.practical("ask_hours").text
     assert events == []  # one location and nothing waiting: nothing to remember
@@ -33,13 +41,13 @@ def test_one_location_answers_at_once(dispatcher, knowledge):
 
 def test_a_question_that_does_not_depend_on_the_location_sets_no_location(dispatcher, two_locations):
     tracker = make_tracker("ask_refill", "i need a refill", slots={"pending_location_topic": "ask_hours"})
-    events = ActionAnswerClinic().run(dispatcher, tracker, {})
+    events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert markers(dispatcher) == ["ask_refill", "helpful_question"]
     assert events == [SlotSet("pending_location_topic", None)]  # the waiting question is dropped
 
 
 def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_locations):
-    events = ActionAnswerClinic().run(dispatcher, make_tracker("ask_hours", "when are you open"), {})
+    events = ActionAnswerPractical().run(dispatcher, make_tracker("ask_hours", "when are you open"), {})
     assert markers(dispatcher) == ["which_location"]
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         '/ask_hours{"location": "northside_office"}', '/ask_hours{"location": "downtown_office"}']
@@ -49,7 +57,7 @@ def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_location
     button = make_tracker("ask_hours", '/ask_hours{"location": "northside_office"}',
                           entities=[{"entity": "location", "value": "northside_office"}],
                           slots={"pending_location_topic": "ask_hours"})
-    events = ActionAnswerClinic().run(dispatcher, button, {})
+    events = ActionAnswerPractical().run(dispatcher, button, {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["custom"]["location"] == "northside_office"
     assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "northside_office")]
@@ -57,14 +65,14 @@ def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_location
 
 def test_the_chosen_location_is_remembered_for_the_next_question(dispatcher, two_locations):
     tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office"})
-    events = ActionAnswerClinic().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "clinic", "sources": [],
+    events = ActionAnswerPractical().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "practical", "sources": [],
                                                 "location": "northside_office"}
     assert events == []  # already remembered
 
 
 def test_a_location_named_in_the_question_needs_no_asking(dispatcher, two_locations):
-    ActionAnswerClinic().run(dispatcher, make_tracker("ask_location", "where is the downtown office exactly"), {})
+    ActionAnswerPractical().run(dispatcher, make_tracker("ask_location", "where is the downtown office exactly"), {})
     assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
 
 
@@ -81,7 +89,7 @@ def test_a_typed_reply_to_which_location_answers_the_waiting_question(dispatcher
 def test_a_new_question_naming_a_location_is_answered_as_asked(dispatcher, two_locations):
     tracker = make_tracker("ask_parking", "ok and what about parking at the downtown office, my dad uses a walker",
                            slots={"pending_location_topic": "ask_hours"})
-    ActionAnswerClinic().run(dispatcher, tracker, {})
+    ActionAnswerPractical().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["answer"] == "ask_parking"
 
 
@@ -91,7 +99,7 @@ def test_the_fallback_offers_the_common_practical_topics(dispatcher, knowledge):
     ActionSuggestTopics().run(dispatcher, tracker, {})
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads == ["/ask_cost", "/ask_hours", "/ask_location", "/human_handoff"]
-    assert dispatcher.messages[0]["buttons"][1]["title"] == knowledge.clinic_answers["ask_hours"].title
+    assert dispatcher.messages[0]["buttons"][1]["title"] == knowledge.practical_answers["ask_hours"].title
 
 
 def test_a_personal_question_about_preparation_gets_the_refusal_then_the_general_part(dispatcher, knowledge):

@@ -4,7 +4,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Set
 
 import pytest
 import yaml
@@ -13,9 +13,9 @@ from clinic_bot import paths
 from clinic_bot.content.knowledge import Knowledge, ReloadingKnowledge, load_knowledge
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.tools.problems import Problem
-from clinic_bot.tools.validate import check_answers, check_messages, rule_intents, run_checks
+from clinic_bot.tools.validate import FAQ_ACTION, FAQ_RULES, check_answers, check_messages, rule_intents, run_checks
 
-FAQ_INTENTS = sorted(rule_intents("action_answer_faq"))
+FAQ_INTENTS = sorted(rule_intents(FAQ_ACTION))
 
 
 def test_the_validator_finds_no_errors():
@@ -23,9 +23,28 @@ def test_the_validator_finds_no_errors():
     assert errors == []
 
 
-def test_every_faq_intent_has_an_answer_and_nothing_dangles(knowledge):
-    assert len(FAQ_INTENTS) == 22
+def test_every_intent_routed_to_the_faq_action_has_an_answer_and_every_answer_a_rule(knowledge):
+    assert FAQ_INTENTS, f"no rule runs {FAQ_ACTION}"  # else the equality below would hold vacuously
     assert sorted(knowledge.answers) == FAQ_INTENTS
+
+
+def test_the_faq_intents_of_domain_and_rules_are_checked_against_the_answers(tmp_path):
+    """answers.yml, the rules to the FAQ action and domain.yml must name the same intents: each missing piece is an
+    error naming where it goes (the answer, or the rule and the intent Rasa needs)."""
+    new = "ask_topic_not_in_the_data"
+    domain_intents = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
+    today = dt.date.today()
+
+    def errors(routed: Set[str], domain: Set[str], file: Path = paths.ANSWERS_FILE) -> Set[str]:
+        return {p.message for p in check_answers(routed, domain, today, file) if p.level == "error"}
+
+    assert errors(set(FAQ_INTENTS) | {new}, domain_intents | {new}) == {f"FAQ intent '{new}' has no answer: add one"}
+    entry = {**yaml.safe_load(paths.ANSWERS_FILE.read_text())["answers"][FAQ_INTENTS[0]], "title": "A new topic"}
+    copy = copy_with(tmp_path, paths.ANSWERS_FILE, lambda data: data["answers"].update({new: entry}))
+    assert errors(set(FAQ_INTENTS), domain_intents, copy) == {f"FAQ answer '{new}' has no intent in domain.yml"}
+    assert errors(set(FAQ_INTENTS), domain_intents | {new}, copy) == {
+        f"FAQ answer '{new}' has no rule to {FAQ_ACTION} in {FAQ_RULES}"}
+    assert errors(set(FAQ_INTENTS) | {new}, domain_intents | {new}, copy) == set()
 
 
 def test_every_source_names_a_seed_article_and_an_exact_heading(knowledge):
@@ -161,7 +180,7 @@ def knowledge_with_bad_texts(tmp_path: Path) -> Knowledge:
     clinic.write_text(yaml.safe_dump(config))
     return load_knowledge(copy_with(tmp_path, paths.ANSWERS_FILE, answers),
                           copy_with(tmp_path, paths.MESSAGES_FILE, messages), clinic,
-                          copy_with(tmp_path, paths.CLINIC_ANSWERS_FILE, practical))
+                          copy_with(tmp_path, paths.PRACTICAL_ANSWERS_FILE, practical))
 
 
 def assert_shown_as_written(text: str, phone: str) -> None:
@@ -192,7 +211,7 @@ def test_bad_braces_on_disk_never_fail_a_reply_nor_show_internals(tmp_path):
 def test_the_servers_log_the_texts_they_show_brackets_of(tmp_path, caplog):
     knowledge = knowledge_with_bad_texts(tmp_path)
     reloading = ReloadingKnowledge(tmp_path / "answers.yml", tmp_path / "messages.yml", tmp_path / "clinic.yml",
-                                   clinic_answers_file=tmp_path / "clinic_answers.yml")
+                                   practical_answers_file=tmp_path / "practical_answers.yml")
     with caplog.at_level(logging.WARNING, logger="clinic_bot.content.knowledge"):
         assert reloading().faq("ask_insurance", {}).text == knowledge.faq("ask_insurance", {}).text
     [record] = [r for r in caplog.records if r.name == "clinic_bot.content.knowledge" and r.levelno == logging.WARNING]

@@ -1,4 +1,4 @@
-"""The practical answers (knowledge/clinic_answers.yml) from a filled clinic.yml, an unfilled one (only the required
+"""The practical answers (knowledge/practical_answers.yml) from a filled clinic.yml, an unfilled one (only the required
 details) and a clinic with two locations. Texts are compared with what the files say, never copied here."""
 from dataclasses import replace
 from pathlib import Path
@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clinic_bot.content.clinic_answers import placeholders_in
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.knowledge import Knowledge, load_knowledge
+from clinic_bot.content.practical_answers import placeholders_in, practical_intents
 from clinic_bot.paths import CLINIC_CONFIG_FILE
 from clinic_bot.tools.validate import rule_intents
+from clinic_bot.tools.validate_practical import PRACTICAL_ACTION
 
-PRACTICAL_INTENTS = sorted(rule_intents("action_answer_clinic"))
+PRACTICAL_INTENTS = sorted(rule_intents(PRACTICAL_ACTION))
 REQUIRED_ONLY = {"name": "Riverside Pain Care", "phone": "(312) 555-7788", "after_hours_phone": "(312) 555-7799",
                  "booking_url": "https://riverside.test/book", "hours": "weekdays 9 to 4"}
 TWO_LOCATIONS = {
@@ -43,15 +44,15 @@ def two_locations(tmp_path) -> Knowledge:
     return knowledge_with(tmp_path, TWO_LOCATIONS)
 
 
-def test_the_twelve_practical_intents_each_have_an_answer(knowledge):
-    assert len(PRACTICAL_INTENTS) == 12
-    assert sorted(knowledge.clinic_answers) == PRACTICAL_INTENTS
+def test_every_intent_routed_to_the_practical_action_has_an_answer_and_every_answer_a_rule(knowledge):
+    assert PRACTICAL_INTENTS, f"no rule runs {PRACTICAL_ACTION}"  # else the equality below would hold vacuously
+    assert sorted(knowledge.practical_answers) == PRACTICAL_INTENTS == sorted(practical_intents())
 
 
 @pytest.mark.parametrize("intent", PRACTICAL_INTENTS)
 def test_a_filled_config_fills_every_detail(knowledge, intent):
     reply = knowledge.practical(intent)
-    assert reply.marker["answer"] == intent and reply.marker["kind"] == "clinic"
+    assert reply.marker["answer"] == intent and reply.marker["kind"] == "practical"
     assert "unset" not in reply.marker, f"{intent} needs a detail the demo clinic.yml leaves empty"
     assert "{" not in reply.text and "}" not in reply.text
     assert knowledge.clinic.phone in reply.text or knowledge.clinic.locations[0].phone in reply.text \
@@ -74,7 +75,7 @@ def test_answers_name_the_details_of_clinic_yml(knowledge):
 def test_an_unfilled_config_never_shows_an_empty_detail(unfilled, intent):
     reply = unfilled.practical(intent)
     assert "{" not in reply.text and "  " not in reply.text and ": ." not in reply.text and not reply.text.endswith(":")
-    needed = {name for name in placeholders_in(unfilled.clinic_answers[intent].text)}
+    needed = {name for name in placeholders_in(unfilled.practical_answers[intent].text)}
     empty = sorted(name for name in needed if not {**unfilled.clinic.placeholders(),
                                                     **unfilled.clinic.locations[0].placeholders()}.get(name))
     assert reply.marker.get("unset", []) == empty
@@ -143,10 +144,10 @@ def test_an_answer_is_filled_only_with_the_details_it_may_use(two_locations):
     location's detail in an answer that does not depend on the location counts as empty even when the patient named
     a location, and if_unset gets only the details that are never empty."""
     north = two_locations.clinic.locations[0]
-    answer = replace(two_locations.clinic_answers["ask_contact"], text="We are at {address}.", more=(),
+    answer = replace(two_locations.practical_answers["ask_contact"], text="We are at {address}.", more=(),
                      if_unset="Call {phone} or fax {fax}.")
     knowledge = Knowledge(two_locations.answers, two_locations.messages, two_locations.clinic,
-                          {**two_locations.clinic_answers, "ask_contact": answer})
+                          {**two_locations.practical_answers, "ask_contact": answer})
     reply = knowledge.practical("ask_contact", north)
     assert reply.marker["unset"] == ["address"] and north.address not in reply.text
     assert reply.text == f"Call {two_locations.clinic.phone} or fax {{fax}}."

@@ -6,10 +6,11 @@ import pytest
 
 from clinic_bot import paths
 from clinic_bot.content.nlu_data import read_all, read_examples
+from clinic_bot.content.practical_answers import practical_intents
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.tools import add_example
 from clinic_bot.tools.add_example import TrainingData
-from clinic_bot.tools.validate import rule_intents, run_checks
+from clinic_bot.tools.validate import FAQ_ACTION, rule_intents, run_checks
 
 NEW_TEXT = "will my medicaid plan pay for a facet joint injection"
 
@@ -25,8 +26,8 @@ def snapshot(directory: Path) -> dict:
 
 def test_every_intent_has_one_block_in_the_file_of_its_kind():
     """The layout docs/staff.md describes and the tool relies on: data/nlu is split by topic, not by batch."""
-    faq = set(rule_intents("action_answer_faq"))
-    practical = set((load_yaml(paths.CLINIC_ANSWERS_FILE) or {}).get("answers") or {})
+    faq = set(rule_intents(FAQ_ACTION))
+    practical = set(practical_intents())
     files = {"faq.yml": faq, "practical.yml": practical, "safety.yml": {"emergency", "ask_personal_advice"},
              "out_of_scope.yml": {"out_of_scope"}}
     domain = {str(i) for i in (load_yaml(paths.DOMAIN_FILE) or {}).get("intents") or []}

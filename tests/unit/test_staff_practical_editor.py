@@ -1,5 +1,5 @@
 """The staff console's editor of the practical answers (clinic_bot/staff/practical_editor.py), on a copy of
-knowledge/clinic_answers.yml: the checks are validate's, a save changes only the edited entry (the rest of the file
+knowledge/practical_answers.yml: the checks are validate's, a save changes only the edited entry (the rest of the file
 byte for byte), `more` and the folded texts round-trip, the preview is the bot's, and every save is audited.
 Asserts markers, intents and values read from the files, never the clinic's wording (staff may edit it)."""
 import shutil
@@ -10,14 +10,14 @@ import pytest
 import yaml
 
 from clinic_bot import paths
-from clinic_bot.content.clinic_answers import parse_clinic_answers, placeholders_in
 from clinic_bot.content.clinic_config import LOCATION_PLACEHOLDERS, load_clinic_details
 from clinic_bot.content.knowledge import load_knowledge
+from clinic_bot.content.practical_answers import parse_practical_answers, placeholders_in
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import AUDIT_ACTION, PracticalAnswersFile, PracticalForm
 from clinic_bot.tools import validate
-from clinic_bot.tools.validate_clinic import check_clinic_answers
+from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
 
 MARKER = "Staff edit marker 8P."
 MORE_MARKER = "Another sentence for the marker 8P, with {phone}."
@@ -26,7 +26,7 @@ STAFF = "maria"
 
 @pytest.fixture()
 def copy(tmp_path: Path) -> Path:
-    return Path(shutil.copy(paths.CLINIC_ANSWERS_FILE, tmp_path / "clinic_answers.yml"))
+    return Path(shutil.copy(paths.PRACTICAL_ANSWERS_FILE, tmp_path / "practical_answers.yml"))
 
 
 @pytest.fixture()
@@ -40,7 +40,7 @@ def editor(copy: Path, audit: AuditLog) -> PracticalAnswersFile:
 
 
 def intents_in_file() -> List[str]:
-    return list(load_yaml(paths.CLINIC_ANSWERS_FILE)["answers"])
+    return list(load_yaml(paths.PRACTICAL_ANSWERS_FILE)["answers"])
 
 
 def around(text: str, file: Path, intent: str) -> Tuple[str, str]:
@@ -59,8 +59,8 @@ def around(text: str, file: Path, intent: str) -> Tuple[str, str]:
 def errors_about(file: Path, intent: str) -> List[str]:
     """`make validate`'s errors about ``intent`` in ``file``."""
     domain = load_yaml(paths.DOMAIN_FILE) or {}
-    problems = check_clinic_answers(validate.rule_intents("action_answer_clinic"),
-                                    {str(i) for i in domain.get("intents") or []}, file)
+    problems = check_practical_answers(validate.rule_intents(PRACTICAL_ACTION),
+                                       {str(i) for i in domain.get("intents") or []}, file)
     return [str(p) for p in problems if p.level == "error" and f"'{intent}'" in p.message]
 
 
@@ -71,12 +71,12 @@ def refused(editor: PracticalAnswersFile, copy: Path, audit: AuditLog, form: Pra
     assert result.problems == editor.problems(form)
     assert copy.read_bytes() == original  # untouched
     assert audit.recent() == []  # nothing saved, nothing audited
-    assert all("clinic_answers.yml" not in p and "practical answer '" not in p for p in result.problems)
+    assert all("practical_answers.yml" not in p and "practical answer '" not in p for p in result.problems)
     return result.problems
 
 
 def test_the_forms_are_the_file_and_pass_as_the_file_does(editor: PracticalAnswersFile, copy: Path):
-    answers = parse_clinic_answers(load_yaml(copy))
+    answers = parse_practical_answers(load_yaml(copy))
     assert editor.intents() == list(answers) == intents_in_file()
     assert editor.titles() == {intent: answer.title for intent, answer in answers.items()}
     for intent, answer in answers.items():
@@ -93,15 +93,15 @@ def test_the_forms_are_the_file_and_pass_as_the_file_does(editor: PracticalAnswe
 def test_a_save_changes_only_that_entry(editor: PracticalAnswersFile, copy: Path, position: int):
     intent = intents_in_file()[position]
     original = copy.read_text(encoding="utf-8")
-    before = parse_clinic_answers(load_yaml(copy))
+    before = parse_practical_answers(load_yaml(copy))
     form = editor.form(intent)
     form.text = form.text + "\r\n\r\n   " + MARKER.replace(" ", "   ") + "  \r\n"
     result = editor.save(form, STAFF)
     assert result.saved and result.changed and result.problems == []
 
     saved = copy.read_text(encoding="utf-8")
-    assert around(saved, copy, intent) == around(original, paths.CLINIC_ANSWERS_FILE, intent)  # byte for byte
-    after = parse_clinic_answers(load_yaml(copy))
+    assert around(saved, copy, intent) == around(original, paths.PRACTICAL_ANSWERS_FILE, intent)  # byte for byte
+    after = parse_practical_answers(load_yaml(copy))
     assert after[intent].text == before[intent].text + " " + MARKER
     assert after[intent].more == before[intent].more and after[intent].if_unset == before[intent].if_unset
     assert after[intent].per_location == before[intent].per_location  # not editable: kept as it was
@@ -123,7 +123,7 @@ def test_an_unchanged_form_leaves_the_file_as_it_is(editor: PracticalAnswersFile
 
 
 def test_more_round_trips_as_a_list(editor: PracticalAnswersFile, copy: Path):
-    intent = next(i for i, a in parse_clinic_answers(load_yaml(copy)).items() if len(a.more) >= 2)
+    intent = next(i for i, a in parse_practical_answers(load_yaml(copy)).items() if len(a.more) >= 2)
     form = editor.form(intent)
     kept = form.more[1]
     form.more = ["", "  " + kept + "  ", "\r", MORE_MARKER]  # a textarea's lines: blank ones are dropped
@@ -140,7 +140,7 @@ def test_more_round_trips_as_a_list(editor: PracticalAnswersFile, copy: Path):
 
 
 def test_an_if_unset_is_added_and_removed(editor: PracticalAnswersFile, copy: Path):
-    intent = next(i for i, a in parse_clinic_answers(load_yaml(copy)).items() if not a.if_unset)
+    intent = next(i for i, a in parse_practical_answers(load_yaml(copy)).items() if not a.if_unset)
     form = editor.form(intent)
     form.if_unset = MARKER + " {phone}"
     assert editor.save(form, STAFF).saved
@@ -203,7 +203,7 @@ def test_an_empty_text_or_title_and_a_stray_brace_are_refused(editor: PracticalA
 
 def test_the_preview_fills_in_the_clinic_details(editor: PracticalAnswersFile, copy: Path):
     clinic = load_clinic_details()
-    answers = parse_clinic_answers(load_yaml(copy))
+    answers = parse_practical_answers(load_yaml(copy))
     intent = next(i for i, a in answers.items()  # one whose text clinic.yml fills: not its if_unset instead
                   if "phone" in placeholders_in(a.text) and not editor.preview(editor.form(i)).missing)
     form = editor.form(intent)
@@ -214,7 +214,7 @@ def test_the_preview_fills_in_the_clinic_details(editor: PracticalAnswersFile, c
     # As the bot would show it, were it saved (saving refuses it): a sentence naming an unknown detail is left out.
     assert "{no_such_detail}" not in preview.text and form.more[-1] in preview.left_out
     assert clinic.phone in preview.when_missing
-    assert copy.read_text(encoding="utf-8") == paths.CLINIC_ANSWERS_FILE.read_text(encoding="utf-8")
+    assert copy.read_text(encoding="utf-8") == paths.PRACTICAL_ANSWERS_FILE.read_text(encoding="utf-8")
 
 
 def test_the_preview_is_for_the_first_location_and_names_what_is_left_out(editor: PracticalAnswersFile):
@@ -296,7 +296,7 @@ def test_the_preview_is_what_the_bot_shows_for_the_saved_text(editor: PracticalA
                                                               tmp_path: Path):
     """The same fill: the preview of a text the editor refuses is what the bot would show, had it been saved by
     hand; the clinic's details filled in, every other brace as written, nothing evaluated."""
-    answers = parse_clinic_answers(load_yaml(copy))
+    answers = parse_practical_answers(load_yaml(copy))
     intent = next(i for i, a in answers.items() if not a.per_location and not editor.preview(editor.form(i)).missing)
     form = editor.form(intent)
     form.text = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}), or {soon."
@@ -306,7 +306,7 @@ def test_the_preview_is_what_the_bot_shows_for_the_saved_text(editor: PracticalA
     data["answers"][intent].update(text=form.text, more=form.more)
     on_disk = tmp_path / "by_hand.yml"
     on_disk.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    assert preview.text == load_knowledge(clinic_answers_file=on_disk).practical(intent).text
+    assert preview.text == load_knowledge(practical_answers_file=on_disk).practical(intent).text
     clinic = load_clinic_details()
     assert preview.text == (f"Call {clinic.phone} ({{phone.__class__.__mro__}}, {{phone:>9}}), or {{soon. "
                             f"Or {clinic.name} at {clinic.phone}.")

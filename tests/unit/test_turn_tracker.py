@@ -18,8 +18,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 import actions
-from actions.answer_clinic import ActionAnswerClinic
 from actions.answer_faq import ActionAnswerFaq
+from actions.answer_practical import ActionAnswerPractical
 from actions.reply import ActionReply
 from actions.session_start import ActionSessionStart
 from actions.suggest_topics import ActionSuggestTopics
@@ -125,7 +125,7 @@ RFA = {"entity": "procedure", "value": "radiofrequency_ablation", "start": 0, "e
 CALLS = {
     "faq follow-up": (ActionAnswerFaq, asked("is it safe?", "ask_safety")),
     "faq naming a procedure": (ActionAnswerFaq, asked("what is rfa", "ask_procedure_info", entities=[RFA])),
-    "practical": (ActionAnswerClinic, asked("what are your hours", "ask_hours")),
+    "practical": (ActionAnswerPractical, asked("what are your hours", "ask_hours")),
     "conversation": (ActionReply, asked("hello", "greet")),
     "personal advice": (ActionReply, asked("should i stop my meds", "ask_personal_advice")),
     "fallback": (ActionSuggestTopics, asked("blorp", "nlu_fallback", ranking=[
@@ -151,7 +151,7 @@ def test_every_action_is_a_clinic_action_and_none_replaces_run():
     defined = [cls for module in list(vars(actions).values()) if inspect.ismodule(module)
                for cls in vars(module).values()
                if inspect.isclass(cls) and issubclass(cls, Action) and cls.__module__ == module.__name__]
-    assert {cls.__name__ for cls in defined} >= {"ActionAnswerClinic", "ActionAnswerFaq", "ActionReply",
+    assert {cls.__name__ for cls in defined} >= {"ActionAnswerPractical", "ActionAnswerFaq", "ActionReply",
                                                  "ActionSessionStart", "ActionSuggestTopics"}
     assert all(issubclass(cls, ClinicAction) for cls in defined), defined
     assert inspect.isabstract(ClinicAction)  # so rasa_sdk does not register the base as an action

@@ -1,9 +1,11 @@
 """The triage as a Rasa NLU component, named last in config.yml's pipeline so that it has the last word.
 
-Training reads the lexicons and the triage training sets (paths in its config) and stores both inside the
-model: at run time nothing is read from disk, and ``fingerprint_addon`` makes a change to any of these files
-retrain the model. It reads each message with the conversation so far (conversation.py). For every message it
-sets ``triage`` (the decision) and, where it decides:
+Training reads the lexicons, the triage training sets and the practical intents (the keys of
+knowledge/practical_answers.yml; paths in its config) and stores them inside the model: at run time nothing is read
+from disk, so the model behaves at run time exactly as it was trained, and ``fingerprint_addon`` makes a change to
+any of these files retrain the model (to the practical answers: a topic added or removed, not a reworded answer).
+It reads each message with the conversation so far (conversation.py). For every message it sets ``triage`` (the
+decision) and, where it decides:
 - urgent   -> intent ``emergency`` (confidence 1), ``red_flag`` = the concept (or ``(classifier)``); the
   record's ``disposition`` says whether the patient gets the emergency message or the check-in, and
   ``otherwise`` the intent a "no" to the check-in leads to;
@@ -14,9 +16,10 @@ sets ``triage`` (the decision) and, where it decides:
 """
 import glob
 import hashlib
+import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Collection, Dict, FrozenSet, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,6 +30,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic_bot.content.practical_answers import practical_intents as intents_of_practical_answers
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, PERSONAL_INTENT
 from clinic_bot.nlu.triage.conversation import NO, YES, last_question, word_count
@@ -38,6 +42,9 @@ from clinic_bot.nlu.triage.text import ENGLISH, Tokens, tokenize
 from clinic_bot.paths import REPO_ROOT
 
 DECIDED_BY_TRIAGE = {EMERGENCY_INTENT, PERSONAL_INTENT, FALLBACK_INTENT}
+PRACTICAL_INTENTS_FILE = "practical_intents.json"  # in the model, beside the triage's own files
+# The setting that held a copy of the practical intents before the component read them from the practical answers.
+RETIRED_PRACTICAL_LIST = "practical_intents"
 
 
 def _resolve(pattern: str) -> List[Path]:
@@ -61,8 +68,33 @@ def training_messages(config: Dict[str, Any], intent_examples: List[Tuple[str, s
 
 
 def input_files(config: Dict[str, Any]) -> List[Path]:
-    """Every file the trained triage depends on."""
+    """Every file the trained triage depends on whole (of the practical answers only the intents count:
+    practical_intents)."""
     return _resolve(config["red_flags"]) + _resolve(config["context"]) + _resolve(config["training_data"])
+
+
+def practical_intents(config: Dict[str, Any]) -> List[str]:
+    """The practical intents, sorted: the keys of the practical answers file (`practical_answers`), the list the
+    practical answer action answers. A list written into config.yml is refused: it would be a second copy."""
+    if RETIRED_PRACTICAL_LIST in config:
+        raise ValueError(f"config.yml gives the triage '{RETIRED_PRACTICAL_LIST}': remove it. The practical intents "
+                         f"are the keys of {config['practical_answers']}, read at training.")
+    found = _resolve(config["practical_answers"])
+    if not found:
+        raise ValueError(f"the triage's practical answers file {config['practical_answers']} does not exist")
+    return sorted(intents_of_practical_answers(found[0]))
+
+
+def save_practical_intents(directory: Path, intents: Collection[str]) -> None:
+    (directory / PRACTICAL_INTENTS_FILE).write_text(json.dumps(sorted(intents)), encoding="utf-8")
+
+
+def load_practical_intents(directory: Path) -> FrozenSet[str]:
+    stored = directory / PRACTICAL_INTENTS_FILE
+    if not stored.is_file():
+        raise RuntimeError("this model's triage was trained before it kept the practical intents in the model: "
+                           "run `make train`")
+    return frozenset(str(intent) for intent in json.loads(stored.read_text(encoding="utf-8")))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -102,13 +134,14 @@ class TriageGate(GraphComponent):
             # scope to it).
             "out_of_scope_overrules_personal": 0.5,
             # A "personal" verdict also gives way when the intent classifier is at least this sure the message is one
-            # of these practical requests (a refill, a records request, what to wear: config.yml lists the intents
-            # answered from clinic.yml). Their answers give no instruction and send every care question to the care
-            # team, and the refusal of personal advice would be the wrong answer to "can you send my MRI report to my
-            # new doctor". A question about one's own medicine or body stays personal: the intent classifier is then
-            # far from sure of a practical topic, or the triage's own P(personal) reaches `personal_beats_practical`
-            # ("running low on my muscle relaxer, can i take 2 instead of 1 until the refill": a dose question first).
-            "practical_intents": [],
+            # of the practical requests (a refill, a records request, what to wear: the intents of `practical_answers`,
+            # answered from clinic.yml; read at training and kept in the model). Their answers give no instruction and
+            # send every care question to the care team, and the refusal of personal advice would be the wrong answer
+            # to "can you send my MRI report to my new doctor". A question about one's own medicine or body stays
+            # personal: the intent classifier is then far from sure of a practical topic, or the triage's own
+            # P(personal) reaches `personal_beats_practical` ("running low on my muscle relaxer, can i take 2 instead
+            # of 1 until the refill": a dose question first).
+            "practical_answers": "knowledge/practical_answers.yml",
             "practical_overrules_personal": 0.6,
             "personal_beats_practical": 0.75,
         }
@@ -116,17 +149,20 @@ class TriageGate(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         digest = hashlib.sha256()
-        for path in input_files({**cls.get_default_config(), **config}):
+        full = {**cls.get_default_config(), **config}
+        for path in input_files(full):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+        digest.update(json.dumps(practical_intents(full)).encode())
         return digest.hexdigest()
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 triage: Optional[Triage] = None) -> None:
+                 triage: Optional[Triage] = None, practical: Collection[str] = ()) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
         self.triage = triage
+        self.practical: FrozenSet[str] = frozenset(practical)  # the practical intents, as trained
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -142,10 +178,12 @@ class TriageGate(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
+        self.practical = frozenset(practical_intents(self._config))
         self.triage = Triage.train(load_lexicon(self._config), training_messages(self._config, examples),
                                    float(self._config["c"]), self.thresholds(self._config))
         with self._storage.write_to(self._resource) as directory:
             self.triage.save(directory)
+            save_practical_intents(directory, self.practical)
         return self._resource
 
     @classmethod
@@ -153,7 +191,8 @@ class TriageGate(GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> "TriageGate":
         with model_storage.read_from(resource) as directory:
             triage = Triage.load(directory, cls.thresholds(config))
-        return cls(config, model_storage, resource, triage)
+            practical = load_practical_intents(directory)
+        return cls(config, model_storage, resource, triage, practical)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -253,7 +292,7 @@ class TriageGate(GraphComponent):
 
     def _surely_practical(self, general: Optional[Dict[str, Any]], decision: TriageDecision) -> bool:
         """The intent classifier is sure of a practical request, and the triage is not sure of a personal one."""
-        return (general is not None and general.get("name") in set(self._config["practical_intents"])
+        return (general is not None and general.get("name") in self.practical
                 and float(general.get("confidence") or 0.0) >= float(self._config["practical_overrules_personal"])
                 and decision.probabilities.get("personal", 0.0) < float(self._config["personal_beats_practical"]))
 
