@@ -2,24 +2,12 @@
 (clinic_bot/launcher/servers.py PROJECT_ENV, server_env) gives them to what starts without make. Two lists, one
 content: a setting added to one and not the other would be missing from half the commands (telemetry above all)."""
 import os
-import subprocess
-from typing import Dict
 
 import pytest
 
 from clinic_bot.launcher import servers
 from clinic_bot.paths import REPO_ROOT
-
-
-def make_exports() -> Dict[str, str]:
-    """What the Makefile exports to a command of its own (no PROFILE given), in an otherwise empty environment."""
-    done = subprocess.run(["make", "-s", "--no-print-directory", "--eval", "env-print: ; @env", "env-print"],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
-                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
-    assert done.returncode == 0, done.stderr
-    exported = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-    return {key: value for key, value in exported.items()
-            if key not in ("PATH", "PWD", "OLDPWD", "SHLVL", "_") and not key.startswith(("MAKE", "MFLAGS"))}
+from tests.unit.test_deploy import make_exports
 
 
 def test_the_makefile_exports_what_the_launcher_sets():
