@@ -26,20 +26,16 @@ def test_a_new_file_is_private_unless_asked_otherwise(tmp_path):
     assert public.read_text() == "{}\n" and mode_of(public) == 0o644
 
 
-def test_replacing_sets_the_mode_asked_for_not_the_old_files(tmp_path):
-    path = tmp_path / "accounts.json"
-    path.write_text("old")
-    path.chmod(0o644)
-    files.write_atomically(path, "new", mode=files.PRIVATE)
-    assert path.read_text() == "new" and mode_of(path) == 0o600
-
-
-def test_same_mode_keeps_the_files_own_mode(tmp_path):
+@pytest.mark.parametrize("old_mode, asked, expected", [
+    (0o644, files.PRIVATE, 0o600),  # the mode asked for, not the old file's
+    (0o640, files.SAME_MODE, 0o640),  # the file's own mode kept
+])
+def test_replacing_a_file_gives_it_the_mode_asked_for(tmp_path, old_mode, asked, expected):
     path = tmp_path / "answers.yml"
     path.write_text("old")
-    path.chmod(0o640)
-    files.write_atomically(path, "new", mode=files.SAME_MODE)
-    assert path.read_text() == "new" and mode_of(path) == 0o640
+    path.chmod(old_mode)
+    files.write_atomically(path, "new", mode=asked)
+    assert path.read_text() == "new" and mode_of(path) == expected
 
 
 def test_same_mode_needs_the_file(tmp_path):
