@@ -4,8 +4,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_faq import send_answer
-from actions.answer_practical import answer_waiting_topic
+from actions.topic_answers import send_answer
 from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
@@ -33,20 +32,17 @@ class ActionReply(ClinicAction):
         if intent == EMERGENCY_INTENT:
             send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
             return []
-        if intent != PERSONAL_INTENT:
-            waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
-            if waiting is not None:
-                return waiting
         send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer"))
-        if intent == PERSONAL_INTENT:
-            self._general_answer(dispatcher, tracker, knowledge)
+        events = self._general_answer(dispatcher, tracker, knowledge) if intent == PERSONAL_INTENT else []
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
-        return []
+        return events
 
     @staticmethod
-    def _general_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: Knowledge) -> None:
+    def _general_answer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        knowledge: Knowledge) -> List[Dict[Text, Any]]:
         """After the refusal, the general answer to the general part of a personal question, if there is one."""
         general = general_intent_for_personal(knowledge, tracker.latest_message)
-        if general:
-            send(dispatcher, knowledge.message(GENERAL_NOT_YOUR_CASE))
-            send_answer(dispatcher, tracker, knowledge, general)
+        if not general:
+            return []
+        send(dispatcher, knowledge.message(GENERAL_NOT_YOUR_CASE))
+        return send_answer(dispatcher, tracker, knowledge, general)

@@ -1,10 +1,9 @@
 """action_suggest_topics: on low NLU confidence, offer the likeliest topics as buttons, the common practical
-ones (hours, location), and staff. A reply naming a location to "which of our locations?" is answered instead."""
+ones (hours, location), and staff."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_practical import answer_waiting_topic
 from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Reply, default_knowledge
@@ -23,9 +22,6 @@ class ActionSuggestTopics(ClinicAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
-        waiting = answer_waiting_topic(dispatcher, tracker, knowledge)
-        if waiting is not None:
-            return waiting
         ranked = [str(r.get("name")) for r in tracker.latest_message.get("intent_ranking") or []]
         topics = [name for name in ranked if knowledge.has_topic(name)][:MAX_SUGGESTIONS]
         topics = topics or [t for t in DEFAULT_TOPICS if knowledge.has_topic(t)]

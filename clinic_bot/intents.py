@@ -1,5 +1,5 @@
-"""The intent names the code itself acts on (the rest live only in domain.yml and data/nlu). No Rasa import,
-so the staff tools can use them without loading Rasa."""
+"""The intent, action and slot names the code itself acts on (the rest live only in domain.yml, data/nlu and
+data/rules). No Rasa import, so the staff tools can use them without loading Rasa."""
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "emergency"  # only the triage gives it (clinic_bot/nlu/triage/component.py)
@@ -14,3 +14,9 @@ HANDOFF_INTENT = "human_handoff"
 # suggestions' handoff button: the webhook honours them, with the topics, as bare "/intent" payloads
 # (clinic_bot/server/slash_payloads.py).
 BUTTON_INTENTS = frozenset({GREET_INTENT, BOOKING_INTENT, HANDOFF_INTENT})
+
+# The practical answers (hours, address, ...): one action answers them all. With several locations it asks "which
+# one?" and the question waits in PENDING_LOCATION_SLOT; the location chosen is remembered in LOCATION_SLOT.
+PRACTICAL_ACTION = "action_answer_practical"
+LOCATION_SLOT = "location"
+PENDING_LOCATION_SLOT = "pending_location_topic"

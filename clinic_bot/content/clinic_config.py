@@ -35,6 +35,9 @@ PLACEHOLDER_COMMENT = re.compile(r"#\s*PLACEHOLDER\b")
 # Words of a location's name too common to tell locations apart ("Northside office" is matched by "northside").
 GENERIC_NAME_WORDS = {"office", "clinic", "location", "center", "centre", "building", "suite", "the", "pain",
                       "medical", "main", "and", "of", "at", "in", "campus", "site", "branch"}
+# A reply to "which location?" is the location's name and little else ("the northside one please"); a message with
+# more words ("northside parking?") is a question of its own.
+MAX_OTHER_WORDS_OF_A_LOCATION_REPLY = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,16 @@ class ClinicDetails:
         lowered = " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
         return [place for place in self.locations
                 if any(f" {' '.join(re.findall(r'[a-z0-9]+', name))} " in lowered for name in place.names())]
+
+    def location_reply(self, text: str) -> Optional[Location]:
+        """The location a reply to "which location?" names: exactly one, with little else around it; None for a
+        message that names none, several, or asks something of its own."""
+        named = self.locations_named_in(text)
+        if len(named) != 1:
+            return None
+        name_words = {word for name in named[0].names() for word in name.split()}
+        other_words = [word for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in name_words]
+        return named[0] if len(other_words) <= MAX_OTHER_WORDS_OF_A_LOCATION_REPLY else None
 
 
 def location_key(name: str) -> str:

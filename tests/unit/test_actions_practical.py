@@ -4,13 +4,14 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 import actions.answer_practical
+import actions.reply
 import actions.suggest_topics
 from actions.answer_faq import ActionAnswerFaq
 from actions.answer_practical import ActionAnswerPractical
 from actions.reply import ActionReply
 from actions.suggest_topics import ActionSuggestTopics
+from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.tools.validate import FAQ_ACTION
-from clinic_bot.tools.validate_practical import PRACTICAL_ACTION
 from tests.conftest import make_tracker
 from tests.unit.test_practical_answers import TWO_LOCATIONS, knowledge_with
 
@@ -22,8 +23,8 @@ def markers(dispatcher):
 @pytest.fixture
 def two_locations(tmp_path, monkeypatch):
     knowledge = knowledge_with(tmp_path, TWO_LOCATIONS)
-    monkeypatch.setattr(actions.answer_practical, "default_knowledge", lambda: knowledge)
-    monkeypatch.setattr(actions.suggest_topics, "default_knowledge", lambda: knowledge)
+    for module in (actions.answer_practical, actions.reply, actions.suggest_topics):
+        monkeypatch.setattr(module, "default_knowledge", lambda: knowledge)
     return knowledge
 
 
@@ -76,11 +77,12 @@ def test_a_location_named_in_the_question_needs_no_asking(dispatcher, two_locati
     assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
 
 
-def test_a_typed_reply_to_which_location_answers_the_waiting_question(dispatcher, two_locations):
-    """"downtown please" is no topic of its own: the fallback answers the question that waited for it."""
-    tracker = make_tracker("nlu_fallback", "downtown please", slots={"pending_location_topic": "ask_hours"},
-                           ranking=[{"name": "nlu_fallback", "confidence": 0.3}])
-    events = ActionSuggestTopics().run(dispatcher, tracker, {})
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "greet", "ask_cost", "ask_parking"])
+def test_a_typed_reply_to_which_location_answers_the_waiting_question(dispatcher, two_locations, intent):
+    """"downtown please" is no topic of its own: whatever intent was read in it, the practical answer's action (where
+    the dialogue sends it: clinic_bot/dialogue/location_reply.py) answers the question that waited for it."""
+    tracker = make_tracker(intent, "downtown please", slots={"pending_location_topic": "ask_hours"})
+    events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
     assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "downtown_office")]
@@ -111,22 +113,11 @@ def test_a_personal_question_about_preparation_gets_the_refusal_then_the_general
                                    "helpful_question"]
 
 
-@pytest.mark.parametrize("intent", ["out_of_scope", "greet", "ask_cost"])
-def test_a_bare_location_name_read_as_another_intent_still_answers_the_waiting_question(dispatcher, two_locations,
-                                                                                         monkeypatch, intent):
-    import actions.answer_faq
-    import actions.reply
-    monkeypatch.setattr(actions.reply, "default_knowledge", lambda: two_locations)
-    monkeypatch.setattr(actions.answer_faq, "default_knowledge", lambda: two_locations)
-    action = actions.answer_faq.ActionAnswerFaq() if intent.startswith("ask_") else ActionReply()
-    tracker = make_tracker(intent, "northside", slots={"pending_location_topic": "ask_location"})
-    action.run(dispatcher, tracker, {})
-    assert markers(dispatcher) == ["ask_location", "helpful_question"]
-
-
-def test_an_urgent_message_naming_a_location_is_never_taken_for_the_reply(dispatcher, two_locations, monkeypatch):
-    import actions.reply
-    monkeypatch.setattr(actions.reply, "default_knowledge", lambda: two_locations)
-    tracker = make_tracker("emergency", "northside chest pain", slots={"pending_location_topic": "ask_location"})
-    ActionReply().run(dispatcher, tracker, {})
-    assert markers(dispatcher) == ["emergency"]
+def test_the_general_answer_after_a_refusal_remembers_a_waiting_location_question(dispatcher, two_locations):
+    """A refused personal question whose general part is a per-location practical topic asks "which one?" and
+    keeps the question waiting, as the practical answer's own action does."""
+    tracker = make_tracker("ask_personal_advice", "my mom uses a walker, is it ok for her to park far away",
+                           triage={"general_intent": {"name": "ask_parking", "confidence": 0.8}})
+    events = ActionReply().run(dispatcher, tracker, {})
+    assert markers(dispatcher) == ["ask_personal_advice", "general_not_your_case", "which_location"]
+    assert events == [SlotSet("pending_location_topic", "ask_parking")]
