@@ -6,10 +6,11 @@ for, by a plain text substitution and never by str.format: a text can then neith
 items (``{phone.__class__}``, ``{phone[0]}``), nor pad it (``{phone:>100000}``), nor make the fill raise. Anything
 else in curly brackets stays as it is written.
 
-``problems`` names, in plain words, every curly bracket that is not exactly a placeholder the text may use.
-`make validate` and both editors refuse a text that has any, so what stays as written is only ever a hand edit that
-skipped `make validate`: the patient then reads those characters (never a value's internals), rather than the
-"technical problem" apology for the whole answer, or a sentence the bot shortened by guessing what was meant.
+``problems`` names every curly bracket that is not exactly a placeholder the text may use, as data (a code and its
+values; clinic_bot/tools/problem_messages.py has the words). `make validate` and both editors refuse a text that has
+any, so what stays as written is only ever a hand edit that skipped `make validate`: the patient then reads those
+characters (never a value's internals), rather than the "technical problem" apology for the whole answer, or a
+sentence the bot shortened by guessing what was meant.
 
 Which placeholders a text may use depends on where it is (the one definition of each set is here):
 - a curated answer (knowledge/answers.yml) and a message (knowledge/messages.yml): the details clinic.yml requires,
@@ -19,7 +20,8 @@ Which placeholders a text may use depends on where it is (the one definition of 
   it is what the patient reads when a detail is empty.
 """
 import re
-from typing import Collection, Dict, FrozenSet, List, Mapping, Match, Set
+from dataclasses import dataclass, field
+from typing import Collection, Dict, FrozenSet, List, Mapping, Match, Optional, Set, Tuple
 
 from clinic_bot.content.clinic_config import LOCATION_PLACEHOLDERS, OPTIONAL_FIELDS, REQUIRED_PLACEHOLDERS
 
@@ -40,6 +42,16 @@ NAME = re.compile(r"\w+", re.ASCII)
 BRACKETS = re.compile(r"\{\{(\w*)\}\}|\{([^{}]*)\}|[{}]", re.ASCII)
 SHOWN_AT_MOST = 40  # characters of what is between the brackets a problem quotes
 AROUND = 12  # characters either side of a lone bracket a problem quotes, to find it by
+
+
+@dataclass(frozen=True)
+class PlaceholderProblem:
+    """One curly bracket a text may not have: which case (``code``, a key of problem_messages.CATALOGUE) and what
+    its wording needs: the bracket as written ("written"), what to write instead ("single", "suggested"), the
+    placeholders the text may use ("allowed", a list), the words around a lone bracket ("around")."""
+
+    code: str
+    values: Mapping[str, str] = field(default_factory=dict, hash=False)  # compared, but a mapping has no hash
 
 
 def message_placeholders(key: str) -> FrozenSet[str]:
@@ -69,57 +81,60 @@ def placeholders_in(text: str) -> Set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def problems(text: str, allowed: Collection[str]) -> List[str]:
-    """Every curly bracket of ``text`` that is not exactly one of the ``allowed`` placeholders, each once, in plain
-    words that follow the name of the text ("The answer", "answer 'ask_x'"); empty when there is none."""
-    found = [_problem(match, text, allowed) for match in BRACKETS.finditer(text)]
-    return list(dict.fromkeys(problem for problem in found if problem))
+def problems(text: str, allowed: Collection[str]) -> List[PlaceholderProblem]:
+    """Every curly bracket of ``text`` that is not exactly one of the ``allowed`` placeholders, each once, in the
+    order of the text; empty when there is none. Each is a code and the values that word it
+    (clinic_bot/tools/problem_messages.py has the words, for `make validate` and the staff console alike)."""
+    unique: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], PlaceholderProblem] = {}
+    for match in BRACKETS.finditer(text):
+        problem = _problem(match, text, allowed)
+        if problem:
+            unique.setdefault((problem.code, tuple(sorted(problem.values.items()))), problem)
+    return list(unique.values())
 
 
-def _problem(match: Match[str], text: str, allowed: Collection[str]) -> str:
-    """The problem of one match of BRACKETS, or "" for an allowed placeholder."""
+def _problem(match: Match[str], text: str, allowed: Collection[str]) -> Optional[PlaceholderProblem]:
+    """The problem of one match of BRACKETS, or None for an allowed placeholder."""
     doubled, inside = match.group(1), match.group(2)
+    # A list value joins its items with ", " (tools/problem_messages.LIST_SEPARATOR: content/ imports no tools/).
+    usable = {"allowed": ", ".join(sorted(allowed))}
     if doubled is not None:
-        return (f"writes {match.group(0)} with double curly brackets: a placeholder has single ones, "
-                f"{{{doubled or 'name'}}}" + ("" if doubled in allowed else f"; {_use_only(allowed)}"))
+        single = {"written": match.group(0), "single": f"{{{doubled or 'name'}}}"}
+        if doubled in allowed:
+            return PlaceholderProblem("doubled_brackets", single)
+        return PlaceholderProblem("doubled_brackets_not_allowed", {**single, **usable})
     if inside is None:
-        role = "opens" if match.group(0) == "{" else "closes"
-        return (f"has a curly bracket {match.group(0)} that {role} no placeholder "
-                f"(at \u201c{_around(text, match.start(), match.end())}\u201d): write a placeholder as a name in "
-                "curly brackets, such as {phone}, or remove the bracket")
-    shown = inside if len(inside) <= SHOWN_AT_MOST else inside[:SHOWN_AT_MOST] + "\u2026"
+        code = "lone_opening_bracket" if match.group(0) == "{" else "lone_closing_bracket"
+        return PlaceholderProblem(code, {"around": _around(text, match.start(), match.end())})
+    written = "{" + (inside if len(inside) <= SHOWN_AT_MOST else inside[:SHOWN_AT_MOST] + "\u2026") + "}"
     if NAME.fullmatch(inside):
         if inside in allowed:
-            return ""
-        return f"uses {{{shown}}}, which the bot cannot fill in{_why_not_here(inside)}: {_use_only(allowed)}"
+            return None
+        return PlaceholderProblem(_why_not_here(inside), {"written": written, **usable, **_given_to(inside)})
     if not inside.strip():
-        return f"uses {{{inside}}}, curly brackets with no name in them: {_use_only(allowed)}"
+        return PlaceholderProblem("empty_brackets", {"written": written, **usable})
     name = NAME.match(inside.strip())
-    instead = (f"write {{{name.group(0)}}}, or remove the curly brackets" if name and name.group(0) in allowed
-               else _use_only(allowed))
-    return (f"uses {{{shown}}}: a placeholder is a name alone in curly brackets, with nothing else inside them; "
-            f"{instead}")
-
-
-def _use_only(allowed: Collection[str]) -> str:
-    names = sorted(allowed)
-    if not names:
-        return "this text can use no placeholder: remove the curly brackets"
-    return f"use only {', '.join(f'{{{name}}}' for name in names)}, or remove the curly brackets"
+    if name and name.group(0) in allowed:
+        return PlaceholderProblem("malformed_placeholder", {"written": written, "suggested": f"{{{name.group(0)}}}"})
+    return PlaceholderProblem("malformed_unknown_placeholder", {"written": written, **usable})
 
 
 def _why_not_here(name: str) -> str:
-    """Why a placeholder the bot knows cannot be used in this text (the sets above), or "" for an unknown name."""
+    """Why a name cannot be filled in this text, as the problem's code: a detail of a location, a detail clinic.yml
+    may leave empty, a value only some messages are given, or a name the bot does not know at all."""
     if name in LOCATION_ONLY:
-        return (f" here ({{{name}}} is a detail of one location, which only a practical answer that depends on the "
-                "location knows)")
+        return "location_placeholder"
     if name in CLINIC_PLACEHOLDERS:
-        return (f" here ({{{name}}} may be empty in clinic.yml, and this text may use only the details that are "
-                "never empty)")
+        return "optional_placeholder"
+    if _given_to(name):
+        return "message_only_placeholder"
+    return "unknown_placeholder"
+
+
+def _given_to(name: str) -> Dict[str, str]:
+    """{"given_to": the messages given a value for ``name`` of their own}, or {} when none is."""
     given_to = [key for key, extra in MESSAGE_EXTRAS.items() if name in extra]
-    if given_to:
-        return f" here (only the message {' or '.join(given_to)} can use it)"
-    return ""
+    return {"given_to": ", ".join(given_to)} if given_to else {}
 
 
 def _around(text: str, start: int, end: int) -> str:

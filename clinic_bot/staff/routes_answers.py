@@ -1,5 +1,6 @@
 """Answers: the list (due for review first), and one answer's editor with a preview as the patient sees it.
-Saving runs the checks of `make validate` on the answer (clinic_bot/staff/answers_editor.py)."""
+Saving runs the checks of `make validate` on the answer and records it in the audit log
+(clinic_bot/staff/answers_editor.py); the problems are worded by problem_wording.py."""
 import datetime as dt
 from typing import Any, Dict, List, Optional
 
@@ -10,6 +11,8 @@ from sanic.response import HTTPResponse
 from clinic_bot.content.entity_values import canonical_values
 from clinic_bot.staff.answers_editor import AnswerForm, SourceRef, VariantForm
 from clinic_bot.staff.console import Console, refused
+from clinic_bot.staff.problem_wording import plain_problems
+from clinic_bot.tools.problems import Problem
 from clinic_bot.tools.validate import article_headings
 
 EXTRA_SOURCE_ROWS = 1  # empty rows under the sources, to add one
@@ -43,7 +46,7 @@ def form_from_request(form: Any, original: AnswerForm) -> AnswerForm:
 
 
 def register(app: Sanic, console: Console) -> None:
-    def editor(request: Request, form: AnswerForm, status: int = 200, problems: Optional[List[str]] = None,
+    def editor(request: Request, form: AnswerForm, status: int = 200, problems: Optional[List[Problem]] = None,
                preview: Optional[List[Any]] = None) -> HTTPResponse:
         files = console.answers.source_files()
         headings: Dict[str, List[str]] = {name: article_headings(name) for name in files}
@@ -52,7 +55,7 @@ def register(app: Sanic, console: Console) -> None:
         new_values = [(kind, value) for kind in sorted(values) for value in sorted(values[kind])
                       if (kind, value) not in taken]
         return console.render(request, "answer_edit.html", status=status, form=form, files=files, headings=headings,
-                              problems=problems or [], preview=preview, new_values=new_values,
+                              problems=plain_problems(problems or []), preview=preview, new_values=new_values,
                               extra_rows=EXTRA_SOURCE_ROWS)
 
     def load(intent: str) -> Optional[AnswerForm]:
@@ -83,12 +86,13 @@ def register(app: Sanic, console: Console) -> None:
         form = form_from_request(request.form, original)
         if request.form.get("action") == "preview":
             return editor(request, form, preview=console.answers.preview(form),
-                          problems=console.answers.problems(form, dt.date.today()))
-        result = console.answers.save(form, dt.date.today())
+                          problems=console.answers.problems(form))
+        result = console.answers.save(form, request.ctx.session.user, audit=console.audit)
         if not result.saved:
             return editor(request, form, status=422, problems=result.problems)
-        console.audit.record(request.ctx.session.user, "edited answer", intent, before=result.before,
-                             after=result.after)
-        console.flash(request, "ok", f"Saved \u201c{form.title}\u201d (reviewed date set to today). "
-                      "Patients get the new text from their next question.")
+        if result.changed:
+            console.flash(request, "ok", f"Saved \u201c{form.title}\u201d (reviewed date set to today). "
+                          "Patients get the new text from their next question.")
+        else:  # reviewed today already, and nothing else changed
+            console.flash(request, "ok", "Nothing to save: the answer is as it was.")
         return response.redirect(f"/answers/{intent}", status=303)

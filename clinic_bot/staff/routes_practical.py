@@ -1,6 +1,7 @@
 """Practical answers (knowledge/practical_answers.yml: hours, address, refills, ...): one entry's editor with a preview
-as a patient of the first location reads it. Saving runs the checks of `make validate` on the entry
-(clinic_bot/staff/practical_editor.py); the list is the second table of /answers."""
+as a patient of the first location reads it. Saving runs the checks of `make validate` on the entry and records it in
+the audit log (clinic_bot/staff/practical_editor.py); the problems are worded by problem_wording.py. The list is the
+second table of /answers."""
 import logging
 from typing import Any, List, Optional, Tuple
 
@@ -11,6 +12,8 @@ from sanic.response import HTTPResponse
 
 from clinic_bot.staff.console import Console, refused
 from clinic_bot.staff.practical_editor import PracticalForm, PracticalPreview
+from clinic_bot.staff.problem_wording import plain_problems
+from clinic_bot.tools.problems import Problem
 
 logger = logging.getLogger(__name__)
 MORE_ROWS_EXTRA = 2  # the "more" box is this many lines taller than its sentences, to add one
@@ -36,9 +39,10 @@ def register(app: Sanic, console: Console) -> None:
     # /answers belongs to routes_answers.py; its template asks for this list itself, so that page needs no change.
     console.templates.globals["practical_listing"] = lambda: _listing(console)
 
-    def editor(request: Request, form: PracticalForm, status: int = 200, problems: Optional[List[str]] = None,
+    def editor(request: Request, form: PracticalForm, status: int = 200, problems: Optional[List[Problem]] = None,
                preview: Optional[PracticalPreview] = None) -> HTTPResponse:
-        return console.render(request, "practical_edit.html", status=status, form=form, problems=problems or [],
+        return console.render(request, "practical_edit.html", status=status, form=form,
+                              problems=plain_problems(problems or []),
                               preview=preview, per_location=console.practical.per_location(form.intent),
                               placeholders=console.practical.placeholders(form.intent),
                               if_unset_placeholders=console.practical.if_unset_placeholders(),

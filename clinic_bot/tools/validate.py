@@ -1,4 +1,5 @@
-"""`make validate`: every check a staff edit can break, each problem as "file:line: level: what to do".
+"""`make validate`: every check a staff edit can break, each problem as "file:line: level: what to do" (the checks
+return problems as data, clinic_bot/tools/problems.py; the words are problem_messages.py's).
 
 Exit code 1 when there is any error; warnings alone pass. Runs before Rasa's own validator (Makefile), so its
 file and line come first.
@@ -9,6 +10,7 @@ import os
 import re
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import AbstractSet, Any, Collection, Dict, List, Mapping, Optional, Set, Tuple
 
@@ -20,7 +22,6 @@ from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
 from clinic_bot.content.nlu_data import Example, normalise, read_all
 from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, message_placeholders
-from clinic_bot.content.placeholders import problems as placeholder_problems
 from clinic_bot.content.practical_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
 from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
@@ -28,7 +29,9 @@ from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
-from clinic_bot.tools.problems import Problem, answers_match_intents
+from clinic_bot.tools.answer_parts import CURATED, MESSAGE, REVIEWED, SOURCES, TEXT, AnswerPart
+from clinic_bot.tools.problem_messages import LIST_SEPARATOR
+from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
 from clinic_bot.tools.validate_clinic import check_clinic
 from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
 
@@ -73,49 +76,44 @@ def check_nlu(domain_intents: Set[str], domain_entities: Set[str], nlu_dir: Path
     for ex in training:
         counts[ex.intent] += 1
         if ex.intent not in domain_intents:
-            problems.append(Problem(ex.file, ex.line, "error",
-                                    f"unknown intent '{ex.intent}': use one listed in domain.yml"))
+            problems.append(Problem(ex.file, ex.line, ERROR, "unknown_intent", {"intent": ex.intent}))
         # Rasa's own validator lets an unknown entity in markup pass.
-        for entity in {a or b for a, b in ENTITY_MARKUP.findall(ex.text)} - domain_entities:
-            problems.append(Problem(ex.file, ex.line, "error", f"unknown entity '{entity}' in '{ex.text}': "
-                                    "procedure and condition names need no markup; remove the [...](...) markup"))
+        for entity in sorted({a or b for a, b in ENTITY_MARKUP.findall(ex.text)} - domain_entities):
+            problems.append(Problem(ex.file, ex.line, ERROR, "unknown_entity", {"entity": entity, "text": ex.text}))
         by_text[normalise(ex.text)].append(ex)
     for same in by_text.values():
         first = same[0]
         for ex in same[1:]:
             where = f"{first.file.name}:{first.line}"
             if ex.intent == first.intent:
-                msg = f"duplicate example '{ex.text}' (already at {where}): remove one"
+                problems.append(Problem(ex.file, ex.line, ERROR, "duplicate_example",
+                                        {"text": ex.text, "first_at": where}))
             else:
-                msg = (f"example '{ex.text}' is in two intents, '{first.intent}' ({where}) and "
-                       f"'{ex.intent}': keep it in the one it belongs to")
-            problems.append(Problem(ex.file, ex.line, "error", msg))
+                problems.append(Problem(ex.file, ex.line, ERROR, "example_in_two_intents",
+                                        {"text": ex.text, "first_intent": first.intent, "first_at": where,
+                                         "intent": ex.intent}))
     for intent in sorted(domain_intents):
         if counts[intent] < MIN_EXAMPLES:
-            problems.append(Problem(Path(nlu_dir), 0, "error",
-                                    f"intent '{intent}' has {counts[intent]} examples; add at least "
-                                    f"{MIN_EXAMPLES - counts[intent]} more (minimum {MIN_EXAMPLES})"))
+            problems.append(Problem(Path(nlu_dir), 0, ERROR, "too_few_examples",
+                                    {"intent": intent, "count": str(counts[intent]),
+                                     "needed": str(MIN_EXAMPLES - counts[intent]), "minimum": str(MIN_EXAMPLES)}))
     if paths.HOLDOUT_FILE.exists():
         for ex in read_all([paths.HOLDOUT_FILE]):
             if normalise(ex.text) in by_text:
                 train = by_text[normalise(ex.text)][0]
-                problems.append(Problem(train.file, train.line, "error",
-                                        f"example '{train.text}' is in the hold-out test set "
-                                        f"({ex.file.name}:{ex.line}); "
-                                        "remove it from the training data"))
+                problems.append(Problem(train.file, train.line, ERROR, "example_in_holdout",
+                                        {"text": train.text, "holdout_at": f"{ex.file.name}:{ex.line}"}))
     return problems
 
 
-def check_text(file: Path, line: int, where: str, text: str,
+def check_text(file: Path, line: int, part: AnswerPart, text: str,
                allowed: Collection[str] = CURATED_ANSWER_PLACEHOLDERS) -> List[Problem]:
     """A text is not empty, and every curly bracket in it is one of the ``allowed`` placeholders (default: a curated
-    answer's): clinic_bot/content/placeholders.py, the check the bot's fill relies on."""
+    answer's): clinic_bot/content/placeholders.py, the check the bot's fill relies on. ``part``: whose text it is."""
     problems = []
     if not text.strip():
-        problems.append(Problem(file, line, "error", f"{where} has no text", where))
-    problems += [Problem(file, line, "error", f"{where} {problem}", where)
-                 for problem in placeholder_problems(text, allowed)]
-    return problems
+        problems.append(Problem(file, line, ERROR, "no_text", part=part))
+    return problems + bracket_problems(file, line, part, text, allowed)
 
 
 def _article(file_name: Any) -> Optional[Path]:
@@ -143,67 +141,62 @@ def article_headings(file_name: str) -> List[str]:
     return [line for line in article_lines(file_name) if len(line) <= HEADING_MAX_LENGTH]
 
 
-def check_sources(file: Path, owner: dict, where: str) -> List[Problem]:
+def check_sources(file: Path, owner: dict, part: AnswerPart) -> List[Problem]:
+    """The sources of the general answer or of a variant (``part``): at least one, each an article's line."""
     problems = []
     sources = owner.get("sources") or []
     if not sources:
-        problems.append(Problem(file, line_of(owner), "error", f"{where} has no source: add the article "
-                                "(file in knowledge/sources/) and section heading it comes from", where))
+        problems.append(Problem(file, line_of(owner), ERROR, "no_source", part=replace(part, field=SOURCES)))
     for number, source in enumerate(sources if isinstance(sources, list) else [sources], start=1):
         line = line_of(source) or line_of(owner, "sources")
+        which = replace(part, field=SOURCES, source=number)
         if not isinstance(source, dict):
-            problems.append(Problem(file, line, "error", f"{where}: a source needs a file and a section",
-                                    where, number))
+            problems.append(Problem(file, line, ERROR, "source_incomplete", part=which))
             continue
         if _article(source.get("file")) is None:
-            problems.append(Problem(file, line, "error", f"{where}: source file '{source.get('file')}' "
-                                    "does not exist in knowledge/sources/", where, number))
+            problems.append(Problem(file, line, ERROR, "unknown_source_file", {"file": str(source.get("file"))},
+                                    which))
             continue
         if str(source.get("section", "")).strip() not in article_lines(str(source.get("file"))):
-            problems.append(Problem(file, line, "error", f"{where}: section '{source.get('section')}' is not a "
-                                    f"line of {source.get('file')}: copy the heading exactly", where, number))
+            problems.append(Problem(file, line, ERROR, "section_not_in_article",
+                                    {"section": str(source.get("section")), "file": str(source.get("file"))}, which))
     return problems
-
-
-def answer_where(intent: str, value: Optional[str] = None) -> str:
-    """How a problem names an answer, or one of its variants: the start of the problem's message."""
-    return f"answer '{intent}'" + (f" variant '{value}'" if value is not None else "")
 
 
 def check_answer(file: Path, intent: str, answer: Any, line: int, values: Mapping[str, AbstractSet[str]],
                  today: dt.date) -> List[Problem]:
     """The checks of one entry of knowledge/answers.yml (its text, sources, reviewed date and variants), the ones
     `make validate` runs on each answer and the staff console on an edit. ``values``: canonical_values()."""
-    where = answer_where(intent)
+    general = AnswerPart(CURATED, str(intent))
     if not isinstance(answer, dict):
-        return [Problem(file, line, "error", f"{where} must be a mapping with text and sources", where)]
-    problems = check_text(file, line, where, str(answer.get("text") or ""))
-    problems += check_sources(file, answer, where)
+        return [Problem(file, line, ERROR, "answer_not_mapping", part=general)]
+    problems = check_text(file, line, replace(general, field=TEXT), str(answer.get("text") or ""))
+    problems += check_sources(file, answer, general)
     reviewed = answer.get("reviewed")
     if not isinstance(reviewed, dt.date):
-        problems.append(Problem(file, line, "error", f"{where} needs a reviewed date (YYYY-MM-DD)", where))
+        problems.append(Problem(file, line, ERROR, "no_reviewed_date", part=replace(general, field=REVIEWED)))
     elif (today - reviewed).days > REVIEW_MAX_AGE_DAYS:
-        problems.append(Problem(file, line_of(answer, "reviewed"), "warning",
-                                f"{where} was last reviewed {reviewed}, over {REVIEW_MAX_AGE_DAYS} "
-                                "days ago: review it and update the date", where))
+        problems.append(Problem(file, line_of(answer, "reviewed"), WARNING, "review_overdue",
+                                {"reviewed": str(reviewed), "max_days": str(REVIEW_MAX_AGE_DAYS)},
+                                replace(general, field=REVIEWED)))
     for kind in VARIANT_KINDS:
         variants = answer.get(f"by_{kind}") or {}
         if not isinstance(variants, dict):
-            problems.append(Problem(file, line_of(answer, f"by_{kind}"), "error",
-                                    f"{where}: by_{kind} must map {kind} names to variants with text and sources",
-                                    where))
+            problems.append(Problem(file, line_of(answer, f"by_{kind}"), ERROR, "variants_not_mapping",
+                                    {"kind": kind}, general))
             continue
         for value, variant in variants.items():
             vline = line_of(variants, value)
-            vwhere = answer_where(intent, value)
+            vpart = replace(general, variant_kind=kind, variant_value=str(value))
             if value not in values[kind]:
-                problems.append(Problem(file, vline, "error", f"{vwhere}: unknown {kind}; use one of "
-                                        f"{', '.join(sorted(values[kind]))}", vwhere))
+                problems.append(Problem(file, vline, ERROR, "unknown_variant_value",
+                                        {"kind": kind, "value": str(value),
+                                         "known": LIST_SEPARATOR.join(sorted(values[kind]))}, vpart))
             if not isinstance(variant, dict):
-                problems.append(Problem(file, vline, "error", f"{vwhere} must have text and sources", vwhere))
+                problems.append(Problem(file, vline, ERROR, "variant_not_mapping", part=vpart))
                 continue
-            problems += check_text(file, vline, vwhere, str(variant.get("text") or ""))
-            problems += check_sources(file, variant, vwhere)
+            problems += check_text(file, vline, replace(vpart, field=TEXT), str(variant.get("text") or ""))
+            problems += check_sources(file, variant, vpart)
     return problems
 
 
@@ -223,15 +216,15 @@ def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.dat
 def check_messages(reply_intents: Set[str]) -> List[Problem]:
     file = paths.MESSAGES_FILE
     messages = (load_yaml(file) or {}).get("messages") or {}
-    problems = [Problem(file, 0, "error", f"intent '{i}' is answered by action_reply but has no message")
+    problems = [Problem(file, 0, ERROR, "message_missing", {"intent": i})
                 for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
     for key, text in messages.items():
-        problems += check_text(file, line_of(messages, key), f"message '{key}'", str(text),
-                               message_placeholders(str(key)))
+        part = AnswerPart(MESSAGE, str(key), field=TEXT)
+        problems += check_text(file, line_of(messages, key), part, str(text), message_placeholders(str(key)))
         missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in str(text)]
         if missing:
-            problems.append(Problem(file, line_of(messages, key), "error",
-                                    f"message '{key}' must keep {' and '.join(missing)}: it is a safety message"))
+            problems.append(Problem(file, line_of(messages, key), ERROR, "safety_numbers_missing",
+                                    {"missing": LIST_SEPARATOR.join(missing)}, part))
     return problems
 
 
@@ -245,7 +238,8 @@ def _check_terms(file: Path, data: Any, where: str) -> List[Problem]:
             try:
                 check_term(str(item))
             except TermError as error:
-                problems.append(Problem(file, line_of(data), "error", f"{where}: {error}"))
+                problems.append(Problem(file, line_of(data), ERROR, "bad_term",
+                                        {"where": where, "error": str(error)}))
         return problems
     return []
 
@@ -256,8 +250,9 @@ def check_triage() -> List[Problem]:
     problems = []
     for name, concept in (concepts.get("concepts") or {}).items():
         if not isinstance(concept, dict) or concept.get("kind") not in TRIAGE_KINDS:
-            problems.append(Problem(paths.RED_FLAGS_FILE, line_of(concepts.get("concepts"), name), "error",
-                                    f"concept '{name}' needs kind: {' or '.join(TRIAGE_KINDS)}"))
+            problems.append(Problem(paths.RED_FLAGS_FILE, line_of(concepts.get("concepts"), name), ERROR,
+                                    "concept_without_kind",
+                                    {"concept": str(name), "kinds": LIST_SEPARATOR.join(TRIAGE_KINDS)}))
             continue
         problems += _check_terms(paths.RED_FLAGS_FILE, {k: v for k, v in concept.items() if k != "kind"}, name)
     problems += _check_terms(paths.RED_FLAGS_FILE, concepts.get("exclusions") or [], "exclusions")
@@ -267,7 +262,7 @@ def check_triage() -> List[Problem]:
         try:
             read_messages(file)
         except TriageDataError as error:
-            problems.append(Problem(file, 0, "error", str(error)))
+            problems.append(Problem(file, 0, ERROR, "bad_triage_data", {"error": str(error)}))
     return problems
 
 
@@ -282,7 +277,8 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
             load_yaml(file)
         except (yaml.YAMLError, OSError) as error:
             mark = getattr(error, "problem_mark", None)
-            problems.append(Problem(file, mark.line + 1 if mark else 0, "error", f"cannot read this YAML: {error}"))
+            problems.append(Problem(file, mark.line + 1 if mark else 0, ERROR, "unreadable_yaml",
+                                    {"error": str(error)}))
     if problems:
         return problems  # the other checks need readable files
     domain = load_yaml(paths.DOMAIN_FILE) or {}
@@ -303,7 +299,7 @@ def main() -> int:
     problems = run_checks(nlu_dir=parser.parse_args().nlu_dir)
     for problem in problems:
         print(problem)
-    errors = sum(p.level == "error" for p in problems)
+    errors = sum(p.level == ERROR for p in problems)
     print(f"validate: {errors} error(s), {len(problems) - errors} warning(s)")
     return 1 if errors else 0
 

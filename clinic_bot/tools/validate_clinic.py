@@ -14,14 +14,20 @@ from clinic_bot.content.clinic_config import (
     placeholder_lines,
 )
 from clinic_bot.content.yaml_lines import line_of, load_yaml
-from clinic_bot.tools.problems import Problem
+from clinic_bot.tools.problem_messages import LIST_SEPARATOR
+from clinic_bot.tools.problems import ERROR, WARNING, Problem
 
 
-def _unknown_keys(file: Path, mapping: Any, allowed: Any, where: str) -> List[Problem]:
+def _unknown_keys(file: Path, mapping: Any, allowed: Any, location: Optional[str] = None) -> List[Problem]:
+    """The keys of ``mapping`` (the clinic's details, or one ``location``'s) that are not ``allowed``."""
     if not isinstance(mapping, dict):
         return []
-    return [Problem(file, line_of(mapping, key), "warning",
-                    f"{where}'{key}' is not a detail the assistant knows (a typo?); known: {', '.join(allowed)}")
+    known = {"known": LIST_SEPARATOR.join(allowed)}
+    if location is None:
+        return [Problem(file, line_of(mapping, key), WARNING, "unknown_clinic_detail", {"key": str(key), **known})
+                for key in mapping if key not in allowed]
+    return [Problem(file, line_of(mapping, key), WARNING, "unknown_location_detail",
+                    {"location": location, "key": str(key), **known})
             for key in mapping if key not in allowed]
 
 
@@ -29,27 +35,24 @@ def check_clinic(file: Path = paths.CLINIC_CONFIG_FILE) -> List[Problem]:
     try:
         details = load_clinic_details(file)
     except ValueError as error:
-        return [Problem(file, 0, "error", str(error))]
+        return [Problem(file, 0, ERROR, "clinic_unreadable", {"error": str(error)})]
     data = load_yaml(file) or {}
     problems = []
     marked = placeholder_lines(file)
     for line, key in marked:
-        may_be_empty = "" if key in REQUIRED_FIELDS else " (or \"\" to have patients call)"
-        problems.append(Problem(file, line, "warning", f"'{key}' is still the demo's PLACEHOLDER: put the clinic's "
-                                f"own value{may_be_empty} and delete the PLACEHOLDER mark"))
+        code = "demo_placeholder" if key in REQUIRED_FIELDS else "demo_placeholder_optional"
+        problems.append(Problem(file, line, WARNING, code, {"key": key}))
     marked_keys = {key for _, key in marked}
-    problems += [Problem(file, line_of(data, field), "warning",
-                         f"'{field}' is still a demo value: put the clinic's real value before going live")
+    problems += [Problem(file, line_of(data, field), WARNING, "demo_value", {"key": field})
                  for field in details.fields_still_placeholder() if field not in marked_keys]
     keys = known_config_keys()
-    problems += _unknown_keys(file, data, keys["clinic"], "")
+    problems += _unknown_keys(file, data, keys["clinic"])
     for entry in data.get("locations") or []:
-        problems += _unknown_keys(file, entry, keys["location"], f"location '{entry.get('name')}': ")
+        problems += _unknown_keys(file, entry, keys["location"], str(entry.get("name")))
     for place in details.locations:
         if not place.address:
-            problems.append(Problem(file, line_of(data, "locations"), "warning",
-                                    f"location '{place.name}' has no address: patients asking where you are "
-                                    "will be told to call"))
+            problems.append(Problem(file, line_of(data, "locations"), WARNING, "location_without_address",
+                                    {"location": place.name}))
     return problems
 
 

@@ -1,55 +1,49 @@
 """`make validate`'s checks of the practical answers (knowledge/practical_answers.yml), the one list of the practical
 intents: domain.yml and data/rules/practical.yml must name exactly its intents (Rasa needs both), and each answer
 uses only details of clinic.yml that exist."""
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Collection, Dict, List, Set
+from typing import Any, Dict, List, Set
 
 from clinic_bot import paths
 from clinic_bot.content.placeholders import IF_UNSET_PLACEHOLDERS, placeholders_in, practical_placeholders
-from clinic_bot.content.placeholders import problems as placeholder_problems
 from clinic_bot.content.yaml_lines import line_of, load_yaml
-from clinic_bot.tools.problems import Problem, answers_match_intents
+from clinic_bot.tools.answer_parts import IF_UNSET, MORE, PRACTICAL, TEXT, TITLE, AnswerPart
+from clinic_bot.tools.problem_messages import LIST_SEPARATOR
+from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
 from clinic_bot.tools.validate_clinic import detail_values
 
 PRACTICAL_ACTION = "action_answer_practical"  # actions/answer_practical.py
 PRACTICAL_RULES = "data/rules/practical.yml"  # where the rules to it live
 
 
-def more_where(where: str, number: int) -> str:
-    """How a problem names the ``number``-th sentence of `more` (from 1) of the answer named ``where``."""
-    return f"{where} (more, sentence {number})"
-
-
-def _check_text(file: Path, line: int, where: str, text: str, allowed: Collection[str]) -> List[Problem]:
-    """Every curly bracket that is not one of the ``allowed`` placeholders (clinic_bot/content/placeholders.py)."""
-    return [Problem(file, line, "error", f"{where} {problem}") for problem in placeholder_problems(text, allowed)]
-
-
 def check_practical_answer(file: Path, intent: str, answer: Any, line: int, values: Dict[str, str]) -> List[Problem]:
     """One practical answer: a title and a text, known placeholders, and a warning for each detail it needs that
     clinic.yml leaves empty (``values``: the clinic's filled details)."""
-    where = f"practical answer '{intent}'"
+    whole = AnswerPart(PRACTICAL, str(intent))
     if not isinstance(answer, dict):
-        return [Problem(file, line, "error", f"{where} must be a mapping with a title and a text")]
+        return [Problem(file, line, ERROR, "practical_answer_not_mapping", part=whole)]
     allowed = practical_placeholders(bool(answer.get("per_location", False)))
     problems = []
-    for field in ("title", "text"):
+    for field, code in ((TITLE, "no_title"), (TEXT, "no_text")):
         if not str(answer.get(field) or "").strip():
-            problems.append(Problem(file, line, "error", f"{where} has no {field}"))
+            problems.append(Problem(file, line, ERROR, code, part=replace(whole, field=field)))
     text = str(answer.get("text") or "")
-    problems += _check_text(file, line_of(answer, "text"), where, text, allowed)
+    problems += bracket_problems(file, line_of(answer, "text"), replace(whole, field=TEXT), text, allowed)
     more = answer.get("more") or []
     if not isinstance(more, list):
-        problems.append(Problem(file, line_of(answer, "more"), "error", f"{where}: more must be a list of sentences"))
+        problems.append(Problem(file, line_of(answer, "more"), ERROR, "more_not_a_list",
+                                part=replace(whole, field=MORE)))
         more = []
     for number, sentence in enumerate(more, start=1):
-        problems += _check_text(file, line_of(answer, "more"), more_where(where, number), str(sentence), allowed)
-    problems += _check_text(file, line_of(answer, "if_unset"), f"{where} (if_unset)",
-                            str(answer.get("if_unset") or ""), IF_UNSET_PLACEHOLDERS)
+        problems += bracket_problems(file, line_of(answer, "more"), replace(whole, field=MORE, sentence=number),
+                                     str(sentence), allowed)
+    problems += bracket_problems(file, line_of(answer, "if_unset"), replace(whole, field=IF_UNSET),
+                                 str(answer.get("if_unset") or ""), IF_UNSET_PLACEHOLDERS)
     empty = sorted(name for name in placeholders_in(text) if name in values and not values[name])
     if empty:
-        problems.append(Problem(file, line, "warning", f"{where} needs {', '.join(empty)}, empty in clinic.yml: "
-                                "patients are told to call instead"))
+        problems.append(Problem(file, line, WARNING, "details_empty", {"details": LIST_SEPARATOR.join(empty)},
+                                replace(whole, field=TEXT)))
     return problems
 
 

@@ -12,6 +12,7 @@ import yaml
 from clinic_bot import paths
 from clinic_bot.content.knowledge import Knowledge, ReloadingKnowledge, load_knowledge
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.tools.answer_parts import CURATED, MESSAGE, SOURCES, TEXT, AnswerPart
 from clinic_bot.tools.problems import Problem
 from clinic_bot.tools.validate import FAQ_ACTION, FAQ_RULES, check_answers, check_messages, rule_intents, run_checks
 
@@ -35,15 +36,20 @@ def test_the_faq_intents_of_domain_and_rules_are_checked_against_the_answers(tmp
     domain_intents = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
     today = dt.date.today()
 
-    def errors(routed: Set[str], domain: Set[str], file: Path = paths.ANSWERS_FILE) -> Set[str]:
-        return {p.message for p in check_answers(routed, domain, today, file) if p.level == "error"}
+    def errors(routed: Set[str], domain: Set[str], file: Path = paths.ANSWERS_FILE) -> Set[Any]:
+        """(code, values) of each error."""
+        return {(p.code, tuple(sorted(p.values.items())))
+                for p in check_answers(routed, domain, today, file) if p.level == "error"}
 
-    assert errors(set(FAQ_INTENTS) | {new}, domain_intents | {new}) == {f"FAQ intent '{new}' has no answer: add one"}
+    def about(**values: str) -> Any:
+        return tuple(sorted({"kind": "FAQ", "intent": new, **values}.items()))
+
+    assert errors(set(FAQ_INTENTS) | {new}, domain_intents | {new}) == {("intent_without_answer", about())}
     entry = {**yaml.safe_load(paths.ANSWERS_FILE.read_text())["answers"][FAQ_INTENTS[0]], "title": "A new topic"}
     copy = copy_with(tmp_path, paths.ANSWERS_FILE, lambda data: data["answers"].update({new: entry}))
-    assert errors(set(FAQ_INTENTS), domain_intents, copy) == {f"FAQ answer '{new}' has no intent in domain.yml"}
+    assert errors(set(FAQ_INTENTS), domain_intents, copy) == {("answer_without_intent", about())}
     assert errors(set(FAQ_INTENTS), domain_intents | {new}, copy) == {
-        f"FAQ answer '{new}' has no rule to {FAQ_ACTION} in {FAQ_RULES}"}
+        ("answer_without_rule", about(action=FAQ_ACTION, rules_file=FAQ_RULES))}
     assert errors(set(FAQ_INTENTS) | {new}, domain_intents | {new}, copy) == set()
 
 
@@ -91,9 +97,11 @@ def test_a_safety_message_without_its_numbers_is_refused(tmp_path, monkeypatch):
     edited = tmp_path / "messages.yml"
     edited.write_text(yaml.safe_dump(messages))
     monkeypatch.setattr(paths, "MESSAGES_FILE", edited)
-    errors = [p.message for p in run_checks() if p.level == "error"]
-    assert any("'emergency' must keep 911 and 988 and {after_hours_phone}" in e for e in errors), errors
-    assert any("'crisis_line_gentle' must keep 988" in e for e in errors), errors
+    errors = [(p.code, p.part.intent if p.part else None, dict(p.values)) for p in run_checks() if p.level == "error"]
+    assert ("safety_numbers_missing", "emergency", {"missing": "911, 988, {after_hours_phone}"}) in errors, errors
+    assert ("safety_numbers_missing", "crisis_line_gentle", {"missing": "988"}) in errors, errors
+    [emergency] = [p for p in run_checks() if p.code == "safety_numbers_missing" and p.part.intent == "emergency"]
+    assert "must keep 911 and 988 and {after_hours_phone}" in emergency.message  # the command line's words
 
 
 def test_procedure_info_has_a_variant_for_every_procedure(knowledge):
@@ -109,6 +117,8 @@ def test_clinic_details_fill_every_placeholder(knowledge):
 # A stray bracket, attribute access, a format spec and an unknown name in one text, with a known placeholder.
 BAD_TEXT = "Call {phone} ({phone.__class__.__mro__}, {phone:>9}) about {opening_times}, or {soon."
 BAD_FIELDS = ("{phone.__class__.__mro__}", "{phone:>9}", "{opening_times}", "curly bracket {")
+BAD_CODES = [("malformed_placeholder", "{phone.__class__.__mro__}"), ("malformed_placeholder", "{phone:>9}"),
+             ("unknown_placeholder", "{opening_times}"), ("lone_opening_bracket", None)]  # in the order of the text
 INTERNALS = ("<class", "__mro__)", "object'>")  # what evaluating {phone.__class__.__mro__} would show
 
 
@@ -120,11 +130,12 @@ def copy_with(tmp_path: Path, source: Path, change: Callable[[Dict[str, Any]], N
     return copy
 
 
-def assert_each_bad_field_reported(problems: List[Problem], file: Path, line: int, where: str) -> None:
-    errors = [p for p in problems if p.level == "error" and p.where == where]
-    for field in BAD_FIELDS:
-        assert [(p.file, p.line) for p in errors if field in p.message] == [(file, line)], (field, errors)
-    assert len(errors) == len(BAD_FIELDS), errors
+def assert_each_bad_field_reported(problems: List[Problem], file: Path, line: int, part: AnswerPart) -> None:
+    errors = [p for p in problems if p.level == "error" and p.part == part]
+    assert [(p.code, p.values.get("written")) for p in errors] == BAD_CODES, errors
+    assert {(p.file, p.line) for p in errors} == {(file, line)}, errors
+    for field in BAD_FIELDS:  # the command line's words name each bracket
+        assert len([p for p in errors if field in p.message]) == 1, (field, errors)
 
 
 def test_validate_reports_every_bad_brace_of_an_answer_and_a_variant_with_its_line(tmp_path):
@@ -139,9 +150,29 @@ def test_validate_reports_every_bad_brace_of_an_answer_and_a_variant_with_its_li
     domain_intents = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
     problems = check_answers(set(FAQ_INTENTS), domain_intents, dt.date.today(), copy)
     answers = load_yaml(copy)["answers"]
-    assert_each_bad_field_reported(problems, copy, line_of(answers, intent), f"answer '{intent}'")
+    assert_each_bad_field_reported(problems, copy, line_of(answers, intent), AnswerPart(CURATED, intent, field=TEXT))
     assert_each_bad_field_reported(problems, copy, line_of(answers[intent]["by_procedure"], value),
-                                   f"answer '{intent}' variant '{value}'")
+                                   AnswerPart(CURATED, intent, "procedure", value, field=TEXT))
+
+
+def test_validate_names_a_wrong_section_by_its_file_and_line_and_the_section(tmp_path):
+    """The problem as data (code, values, part, file and line), and the command line's words built from it."""
+    intent = FAQ_INTENTS[0]
+    wrong = "A heading that is in no article"
+
+    def change(data: Dict[str, Any]) -> None:
+        data["answers"][intent]["sources"][0]["section"] = wrong
+
+    copy = copy_with(tmp_path, paths.ANSWERS_FILE, change)
+    domain_intents = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
+    [found] = [p for p in check_answers(set(FAQ_INTENTS), domain_intents, dt.date.today(), copy) if p.level == "error"]
+    source = load_yaml(copy)["answers"][intent]["sources"][0]
+    assert (found.code, dict(found.values)) == ("section_not_in_article", {"section": wrong, "file": source["file"]})
+    assert (found.file, found.line, found.part) == (copy, line_of(source), AnswerPart(CURATED, intent, field=SOURCES,
+                                                                                      source=1))
+    shown = str(found)  # what `make validate` prints
+    assert shown.startswith(f"{copy}:{line_of(source)}: error: answer '{intent}'"), shown
+    assert f"'{wrong}'" in shown and source["file"] in shown
 
 
 def test_validate_reports_every_bad_brace_of_a_message_with_its_line(tmp_path, monkeypatch):
@@ -153,8 +184,10 @@ def test_validate_reports_every_bad_brace_of_a_message_with_its_line(tmp_path, m
     monkeypatch.setattr(paths, "MESSAGES_FILE", copy)
     problems = check_messages(rule_intents("action_reply"))
     messages = load_yaml(copy)["messages"]
-    assert_each_bad_field_reported(problems, copy, line_of(messages, "fallback"), "message 'fallback'")
-    assert [p.line for p in problems if "{topic}" in p.message] == [line_of(messages, "disclaimer")]
+    assert_each_bad_field_reported(problems, copy, line_of(messages, "fallback"),
+                                   AnswerPart(MESSAGE, "fallback", field=TEXT))
+    assert [(p.line, p.code) for p in problems if p.values.get("written") == "{topic}"] == [
+        (line_of(messages, "disclaimer"), "message_only_placeholder")]
 
 
 def knowledge_with_bad_texts(tmp_path: Path) -> Knowledge:

@@ -1,5 +1,6 @@
 """The one fill and the one check of placeholders (clinic_bot/content/placeholders.py): a text is filled by name only,
-never evaluated, and every curly bracket that is not exactly a placeholder the text may use is named."""
+never evaluated, and every curly bracket that is not exactly a placeholder the text may use is named: as a code and
+its values, worded by clinic_bot/tools/problem_messages.py."""
 from pathlib import Path
 from typing import List
 
@@ -13,14 +14,21 @@ from clinic_bot.content.placeholders import (
     CURATED_ANSWER_PLACEHOLDERS,
     LOCATION_ONLY,
     TOPIC,
+    PlaceholderProblem,
     fill,
     message_placeholders,
     placeholders_in,
     practical_placeholders,
     problems,
 )
+from clinic_bot.tools.problem_messages import CATALOGUE, word
 
 VALUES = {"phone": "(312) 555-7788", "clinic_name": "Riverside Pain Care"}
+
+
+def said(problem: PlaceholderProblem) -> str:
+    """The problem in the words `make validate` and the editors use, about "The text"."""
+    return word(CATALOGUE[problem.code], problem.values, "The text")
 
 
 def test_known_placeholders_are_filled_and_anything_else_stays_as_written():
@@ -44,36 +52,57 @@ def test_a_known_placeholder_is_no_problem():
     assert problems("No placeholder at all.", ALWAYS_SET) == []
 
 
-@pytest.mark.parametrize("written, said", [
-    ("Call {phone.", ["curly bracket {", "opens no placeholder", "Call {phone."]),
-    ("Call phone} now", ["curly bracket }", "closes no placeholder"]),
-    ("{phone.__class__.__mro__}", ["{phone.__class__.__mro__}", "a name alone", "write {phone}"]),
-    ("{phone[0]}", ["{phone[0]}", "a name alone", "write {phone}"]),
-    ("{phone:>9}", ["{phone:>9}", "a name alone", "write {phone}"]),
-    ("{phone!r}", ["{phone!r}", "a name alone", "write {phone}"]),
-    ("{opening_times}", ["{opening_times}", "cannot fill in", "use only {after_hours_phone}", "{phone}"]),
-    ("{}", ["{}", "no name"]),
-    ("{{phone}}", ["{{phone}}", "double curly brackets", "{phone}"]),
+@pytest.mark.parametrize("written, code, words", [
+    ("Call {phone.", "lone_opening_bracket", ["curly bracket {", "opens no placeholder", "Call {phone."]),
+    ("Call phone} now", "lone_closing_bracket", ["curly bracket }", "closes no placeholder"]),
+    ("{phone.__class__.__mro__}", "malformed_placeholder", ["{phone.__class__.__mro__}", "a name alone",
+                                                            "write {phone}"]),
+    ("{phone[0]}", "malformed_placeholder", ["{phone[0]}", "a name alone", "write {phone}"]),
+    ("{phone:>9}", "malformed_placeholder", ["{phone:>9}", "a name alone", "write {phone}"]),
+    ("{phone!r}", "malformed_placeholder", ["{phone!r}", "a name alone", "write {phone}"]),
+    ("{opening_times}", "unknown_placeholder", ["{opening_times}", "cannot fill in", "use only {after_hours_phone}",
+                                                "{phone}"]),
+    ("{}", "empty_brackets", ["{}", "no name"]),
+    ("{{phone}}", "doubled_brackets", ["{{phone}}", "double curly brackets", "{phone}"]),
 ])
-def test_every_brace_that_is_not_a_placeholder_is_named_in_plain_words(written: str, said: List[str]):
+def test_every_brace_that_is_not_a_placeholder_is_named_in_plain_words(written: str, code: str, words: List[str]):
     [problem] = problems(f"Please {written} today.", ALWAYS_SET)
-    assert all(words in problem for words in said), problem
-    assert "format" not in problem and "attribute" not in problem  # words a staff member would have to look up
+    assert problem.code == code, problem
+    assert written.replace("Call ", "").replace(" now", "") in (problem.values.get("written")
+                                                                or problem.values["around"])
+    text = said(problem)
+    assert text.startswith("The text ") and all(said_words in text for said_words in words), text
+    assert "format" not in text and "attribute" not in text  # words a staff member would have to look up
 
 
 def test_each_problem_is_named_once_in_the_order_of_the_text():
     found = problems("{fax} {phone:>9} {fax} {", ALWAYS_SET)
-    assert len(found) == 3 and "{fax}" in found[0] and "{phone:>9}" in found[1] and "curly bracket {" in found[2]
+    assert [(p.code, p.values.get("written")) for p in found] == [
+        ("optional_placeholder", "{fax}"), ("malformed_placeholder", "{phone:>9}"), ("lone_opening_bracket", None)]
+    assert "{fax}" in said(found[0]) and "{phone:>9}" in said(found[1]) and "curly bracket {" in said(found[2])
+
+
+def test_the_values_name_what_to_write_instead():
+    [doubled] = problems("{{fax}}", ALWAYS_SET)
+    assert (doubled.code, doubled.values["single"]) == ("doubled_brackets_not_allowed", "{fax}")
+    assert doubled.values["allowed"] == ", ".join(sorted(ALWAYS_SET))
+    [malformed] = problems("{phone.real}", ALWAYS_SET)
+    assert (malformed.code, malformed.values["suggested"]) == ("malformed_placeholder", "{phone}")
+    [none_allowed] = problems("{x y}", frozenset())
+    assert none_allowed.code == "malformed_unknown_placeholder" and "can use no placeholder" in said(none_allowed)
 
 
 def test_a_detail_the_text_may_not_use_says_why():
     [location] = problems("{address}", practical_placeholders(per_location=False))
-    assert "{address}" in location and "location" in location
+    assert (location.code, location.values["written"]) == ("location_placeholder", "{address}")
+    assert "{address}" in said(location) and "location" in said(location)
     assert problems("{address}", practical_placeholders(per_location=True)) == []
     [optional] = problems("{fax}", CURATED_ANSWER_PLACEHOLDERS)
-    assert "{fax}" in optional and "may be empty" in optional
+    assert (optional.code, optional.values["written"]) == ("optional_placeholder", "{fax}")
+    assert "{fax}" in said(optional) and "may be empty" in said(optional)
     [topic] = problems("{topic}", message_placeholders("fallback"))
-    assert "no_specific_info" in topic
+    assert (topic.code, topic.values["given_to"]) == ("message_only_placeholder", "no_specific_info")
+    assert "no_specific_info" in said(topic)
     assert problems("{topic}", message_placeholders("no_specific_info")) == []
 
 

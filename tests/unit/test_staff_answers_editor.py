@@ -1,6 +1,7 @@
 """The staff console's answer editor (clinic_bot/staff/answers_editor.py), on a copy of knowledge/answers.yml:
 the checks are validate's, a save changes only the edited answer, and the file keeps its comments and style.
-Asserts markers, intents and values read from the files, never the clinic's wording (staff may edit it)."""
+Asserts markers, intents and values read from the files, never the clinic's wording (staff may edit it); problems by
+their code and values, and their words by the facts they must name."""
 import datetime as dt
 import difflib
 import json
@@ -16,10 +17,15 @@ from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.knowledge import load_knowledge, parse_answers
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.staff.answers_editor import AnswerForm, AnswersFile, SourceRef, VariantForm
+from clinic_bot.staff.audit import AuditLog
+from clinic_bot.staff.problem_wording import plain_problems
 from clinic_bot.tools import validate
+from clinic_bot.tools.answer_parts import CURATED, SOURCES, TEXT, AnswerPart
+from clinic_bot.tools.problems import Problem
 
 TODAY = dt.date(2030, 1, 15)
 MARKER = "Staff edit marker 7Q."
+STAFF = "maria"
 
 
 @pytest.fixture()
@@ -28,8 +34,13 @@ def copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def editor(copy: Path) -> AnswersFile:
-    return AnswersFile(copy)
+def audit(tmp_path: Path) -> AuditLog:
+    return AuditLog(tmp_path / "staff" / "audit.jsonl")
+
+
+@pytest.fixture()
+def editor(copy: Path, audit: AuditLog) -> AnswersFile:
+    return AnswersFile(copy, audit=audit, today=lambda: TODAY)
 
 
 def headings(file_name: str) -> List[str]:
@@ -65,7 +76,8 @@ def errors_about(file: Path, intent: str) -> List[str]:
     domain = load_yaml(paths.DOMAIN_FILE) or {}
     problems = validate.check_answers(validate.rule_intents("action_answer_faq"),
                                       {str(i) for i in domain.get("intents") or []}, TODAY, file)
-    return [str(p) for p in problems if p.level == "error" and f"'{intent}'" in p.message]
+    return [str(p) for p in problems if p.level == "error" and intent in (p.values.get("intent"),
+                                                                         p.part.intent if p.part else None)]
 
 
 def test_the_forms_are_the_file_and_pass_as_the_file_does(editor: AnswersFile, copy: Path):
@@ -77,12 +89,12 @@ def test_the_forms_are_the_file_and_pass_as_the_file_does(editor: AnswersFile, c
         assert [(s.file, s.section) for s in form.sources] == [(s.file, s.section) for s in answers[intent].sources]
         assert {(v.kind, v.value) for v in form.variants} == {
             (kind, value) for kind, values in answers[intent].variants.items() for value in values}
-        assert editor.problems(form, TODAY) == [], intent  # make validate passes the repo's file
+        assert editor.problems(form) == [], intent  # make validate passes the repo's file
     assert editor.source_files() == sorted(p.name for p in paths.SOURCES_DIR.glob("*.txt"))
     with pytest.raises(KeyError):
         editor.form("ask_no_such_thing")
     with pytest.raises(KeyError):
-        editor.problems(AnswerForm("ask_no_such_thing", "T", "Text.", [], [], ""), TODAY)
+        editor.problems(AnswerForm("ask_no_such_thing", "T", "Text.", [], [], ""))
 
 
 def test_a_saved_text_changes_only_that_answer(editor: AnswersFile, copy: Path):
@@ -92,7 +104,7 @@ def test_a_saved_text_changes_only_that_answer(editor: AnswersFile, copy: Path):
     form = editor.form(intent)
     form.text = form.text + "\r\n\r\n   " + MARKER.replace(" ", "   ") + "  \r\n"
     form.sources.append(SourceRef("", ""))  # the browser's empty row: ignored
-    result = editor.save(form, TODAY)
+    result = editor.save(form, STAFF)
     assert result.saved and result.problems == []
 
     saved = copy.read_text(encoding="utf-8")
@@ -113,31 +125,43 @@ def test_a_saved_text_changes_only_that_answer(editor: AnswersFile, copy: Path):
     assert errors_about(copy, intent) == []
     assert json.loads(json.dumps(result.after))["reviewed"] == TODAY.isoformat()
     assert result.after["text"].endswith(MARKER) and not result.before["text"].endswith(MARKER)
-    assert not [p for p in copy.parent.iterdir() if p.name != copy.name]  # no temporary file left behind
+    assert not [p for p in copy.parent.iterdir() if p.name not in (copy.name, "staff")]  # no temporary file left
 
 
 def test_saving_an_unchanged_form_only_sets_the_reviewed_date(editor: AnswersFile, copy: Path):
     original = copy.read_text(encoding="utf-8")
     intent = first_with_variant("procedure")
-    assert editor.save(editor.form(intent), TODAY).saved
+    assert editor.save(editor.form(intent), STAFF).saved
     removed = [line for line in difflib.ndiff(original.splitlines(), copy.read_text().splitlines())
                if line.startswith("- ")]
     assert [line.split(":")[0].strip("- ") for line in removed] == ["reviewed"]
 
 
-def refused(editor: AnswersFile, copy: Path, form: AnswerForm) -> List[str]:
+def refused_problems(editor: AnswersFile, copy: Path, form: AnswerForm) -> List[Problem]:
+    """The problems a save of ``form`` is refused for: the same as problems() finds, the file untouched, no audit."""
     original = copy.read_bytes()
-    result = editor.save(form, TODAY)
-    assert not result.saved and result.problems
-    assert result.problems == editor.problems(form, TODAY)
+    result = editor.save(form, STAFF)
+    assert not result.saved and result.problems and not result.changed
+    assert result.problems == editor.problems(form)
     assert copy.read_bytes() == original  # untouched
-    assert all(":" not in p.split(" ")[0] and "answers.yml" not in p for p in result.problems)  # no file:line
+    assert editor.audit.recent() == []  # nothing saved, nothing audited
     return result.problems
+
+
+def refused(editor: AnswersFile, copy: Path, form: AnswerForm) -> List[str]:
+    """The problems as the console words them."""
+    problems = plain_problems(refused_problems(editor, copy, form))
+    assert all(":" not in p.split(" ")[0] and "answers.yml" not in p for p in problems)  # no file:line
+    return problems
 
 
 def test_a_section_that_is_no_heading_is_refused_naming_it(editor: AnswersFile, copy: Path):
     form = editor.form("ask_insurance")
     form.sources.append(SourceRef(form.sources[0].file, "Risks of RFA"))
+    [found] = editor.problems(form)
+    assert (found.code, dict(found.values)) == ("section_not_in_article", {"section": "Risks of RFA",
+                                                                           "file": form.sources[0].file})
+    assert found.part == AnswerPart(CURATED, "ask_insurance", field=SOURCES, source=len(form.sources))
     problems = refused(editor, copy, form)
     assert len(problems) == 1
     problem = problems[0]
@@ -151,6 +175,10 @@ def test_a_missing_article_and_a_half_filled_row_are_refused(editor: AnswersFile
     form = editor.form("ask_insurance")
     form.sources = [SourceRef("no_such_article.txt", "Anything"), SourceRef(form.sources[0].file, ""),
                     form.sources[0]]
+    found = editor.problems(form)
+    assert [(p.code, p.part.source if p.part else None) for p in found] == [("half_filled_source", 2),
+                                                                             ("unknown_source_file", 1)]
+    assert found[1].values["file"] == "no_such_article.txt"
     problems = refused(editor, copy, form)
     assert len(problems) == 2
     assert problems[0].startswith("Source 2 ") and "both" in problems[0]
@@ -160,16 +188,21 @@ def test_a_missing_article_and_a_half_filled_row_are_refused(editor: AnswersFile
 def test_an_unknown_placeholder_and_an_empty_text_are_refused(editor: AnswersFile, copy: Path):
     form = editor.form("ask_insurance")
     form.text += " Fax us at {fax}."
+    [found] = editor.problems(form)
+    assert (found.code, found.values["written"], found.part) == (
+        "optional_placeholder", "{fax}", AnswerPart(CURATED, "ask_insurance", field=TEXT))
     problems = refused(editor, copy, form)
     assert len(problems) == 1 and "{fax}" in problems[0] and "{phone}" in problems[0]
 
     form = editor.form("ask_insurance")
     form.text = " \r\n  "
+    assert [p.code for p in editor.problems(form)] == ["no_text"]
     problems = refused(editor, copy, form)
     assert len(problems) == 1 and "general answer has no text" in problems[0]
 
     form = editor.form("ask_insurance")
     form.sources = [SourceRef("", "")]
+    assert [p.code for p in editor.problems(form)] == ["no_source"]
     problems = refused(editor, copy, form)
     assert len(problems) == 1 and "no source" in problems[0]
 
@@ -180,7 +213,7 @@ def test_a_variant_is_edited(editor: AnswersFile, copy: Path):
     form = editor.form(intent)
     edited = form.variants[0]
     edited.text += "\r\n " + MARKER
-    assert editor.save(form, TODAY).saved
+    assert editor.save(form, STAFF).saved
     after = parse_answers(load_yaml(copy))[intent]
     assert after.variants[edited.kind][edited.value].text.endswith(MARKER)
     assert after.text == before.text and after.sources == before.sources
@@ -195,7 +228,7 @@ def test_a_variant_is_removed(editor: AnswersFile, copy: Path):
     form = editor.form(intent)
     gone = form.variants[-1]
     gone.remove = True
-    assert editor.save(form, TODAY).saved
+    assert editor.save(form, STAFF).saved
     after = parse_answers(load_yaml(copy))[intent]
     assert gone.value not in after.variants[gone.kind]
     assert after.variants[gone.kind] == {v: a for v, a in before.variants[gone.kind].items() if v != gone.value}
@@ -207,7 +240,7 @@ def test_all_variants_removed_leave_no_empty_block(editor: AnswersFile, copy: Pa
     form = editor.form(intent)
     for variant in form.variants:
         variant.remove = True
-    assert editor.save(form, TODAY).saved
+    assert editor.save(form, STAFF).saved
     raw = yaml.safe_load(copy.read_text())["answers"][intent]
     assert "by_condition" not in raw and "by_procedure" not in raw
     assert errors_about(copy, intent) == []
@@ -222,7 +255,7 @@ def test_a_variant_for_a_known_value_is_added_and_answers(editor: AnswersFile, c
     form = editor.form(intent)
     form.variants.append(VariantForm("procedure", value, f"{MARKER} Call {{phone}}.",
                                      [SourceRef(article, headings(article)[0]), SourceRef("", "")]))
-    assert editor.save(form, TODAY).saved
+    assert editor.save(form, STAFF).saved
     assert errors_about(copy, intent) == []
     knowledge = load_knowledge(answers_file=copy)
     reply = knowledge.faq(intent, {"procedure": value})
@@ -235,6 +268,10 @@ def test_a_variant_for_an_unknown_value_or_twice_is_refused(editor: AnswersFile,
     source = SourceRef(article, headings(article)[0])
     form = editor.form("ask_insurance")
     form.variants.append(VariantForm("procedure", "laser_magic", MARKER, [source]))
+    [found] = editor.problems(form)
+    assert (found.code, found.values["kind"], found.values["value"]) == ("unknown_variant_value", "procedure",
+                                                                         "laser_magic")
+    assert found.part == AnswerPart(CURATED, "ask_insurance", "procedure", "laser_magic")
     problems = refused(editor, copy, form)
     assert len(problems) == 1 and "laser magic" in problems[0]
 
@@ -242,12 +279,16 @@ def test_a_variant_for_an_unknown_value_or_twice_is_refused(editor: AnswersFile,
     form = editor.form(intent)
     existing = form.variants[0]
     form.variants.append(VariantForm(existing.kind, existing.value, MARKER, [source]))
+    assert [(p.code, p.part) for p in editor.problems(form)] == [
+        ("duplicate_variant", AnswerPart(CURATED, intent, existing.kind, existing.value))]
     problems = refused(editor, copy, form)
     assert len(problems) == 1 and existing.value.replace("_", " ") in problems[0]
 
     form = editor.form("ask_insurance")
     form.variants.append(VariantForm("procedure", "", MARKER, [source]))
     form.variants.append(VariantForm("drug", "aspirin", MARKER, [source]))
+    assert [(p.code, dict(p.values)) for p in editor.problems(form)] == [
+        ("variant_without_value", {"kind": "procedure"}), ("variant_kind_unknown", {"kind": "drug"})]
     assert len(refused(editor, copy, form)) == 2
 
 
@@ -319,13 +360,13 @@ answers:
 """
     file = tmp_path / "answers.yml"
     file.write_text(text)
-    editor = AnswersFile(file)
+    editor = AnswersFile(file, audit=AuditLog(tmp_path / "staff" / "audit.jsonl"), today=lambda: TODAY)
     for intent in ("ask_first", "ask_second"):
         form = editor.form(intent)
         form.text += " " + MARKER
         form.variants.append(VariantForm("procedure", sorted(validate.canonical_values()["procedure"])[0], MARKER,
                                          [SourceRef(article, heading)]))
-        assert editor.save(form, TODAY).saved, editor.problems(form, TODAY)
+        assert editor.save(form, STAFF).saved, editor.problems(form)
     saved = file.read_text()
     for line in ("  ask_first:   # a comment on the key", "    follow_up: false   # why",
                  f"    reviewed: {TODAY.isoformat()}  # checked by the nurse", "",

@@ -1,7 +1,8 @@
 """The staff console's editor of the practical answers (clinic_bot/staff/practical_editor.py), on a copy of
 knowledge/practical_answers.yml: the checks are validate's, a save changes only the edited entry (the rest of the file
 byte for byte), `more` and the folded texts round-trip, the preview is the bot's, and every save is audited.
-Asserts markers, intents and values read from the files, never the clinic's wording (staff may edit it)."""
+Asserts markers, intents and values read from the files, never the clinic's wording (staff may edit it); problems by
+their code and part, and their words (clinic_bot/staff/problem_wording.py) by the facts they must name."""
 import shutil
 from pathlib import Path
 from typing import List, Tuple
@@ -16,7 +17,9 @@ from clinic_bot.content.practical_answers import parse_practical_answers, placeh
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import AUDIT_ACTION, PracticalAnswersFile, PracticalForm
+from clinic_bot.staff.problem_wording import plain_problems
 from clinic_bot.tools import validate
+from clinic_bot.tools.answer_parts import IF_UNSET, MORE, PRACTICAL, TEXT, TITLE, AnswerPart
 from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
 
 MARKER = "Staff edit marker 8P."
@@ -61,7 +64,8 @@ def errors_about(file: Path, intent: str) -> List[str]:
     domain = load_yaml(paths.DOMAIN_FILE) or {}
     problems = check_practical_answers(validate.rule_intents(PRACTICAL_ACTION),
                                        {str(i) for i in domain.get("intents") or []}, file)
-    return [str(p) for p in problems if p.level == "error" and f"'{intent}'" in p.message]
+    return [str(p) for p in problems if p.level == "error" and intent in (p.values.get("intent"),
+                                                                         p.part.intent if p.part else None)]
 
 
 def refused(editor: PracticalAnswersFile, copy: Path, audit: AuditLog, form: PracticalForm) -> List[str]:
@@ -71,8 +75,9 @@ def refused(editor: PracticalAnswersFile, copy: Path, audit: AuditLog, form: Pra
     assert result.problems == editor.problems(form)
     assert copy.read_bytes() == original  # untouched
     assert audit.recent() == []  # nothing saved, nothing audited
-    assert all("practical_answers.yml" not in p and "practical answer '" not in p for p in result.problems)
-    return result.problems
+    words = plain_problems(result.problems)
+    assert all("practical_answers.yml" not in p and "practical answer '" not in p for p in words)
+    return words
 
 
 def test_the_forms_are_the_file_and_pass_as_the_file_does(editor: PracticalAnswersFile, copy: Path):
@@ -156,11 +161,15 @@ def test_an_unknown_placeholder_is_refused_with_the_reason(editor: PracticalAnsw
     intent = intents_in_file()[0]
     form = editor.form(intent)
     form.text += " Ask for {no_such_detail}."
+    assert [(p.code, p.values["written"], p.part) for p in editor.problems(form)] == [
+        ("unknown_placeholder", "{no_such_detail}", AnswerPart(PRACTICAL, intent, field=TEXT))]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and "{no_such_detail}" in problems[0] and "{phone}" in problems[0]
 
     form = editor.form(intent)
     form.more.append("A sentence with {no_such_detail}.")
+    assert [p.part for p in editor.problems(form)] == [AnswerPart(PRACTICAL, intent, field=MORE,
+                                                                  sentence=len(form.more))]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and problems[0].startswith(f"Sentence {len(form.more)} ")
 
@@ -170,6 +179,7 @@ def test_a_location_detail_needs_a_per_location_answer(editor: PracticalAnswersF
     detail = LOCATION_PLACEHOLDERS["address"]
     form = editor.form(intent)
     form.text += f" We are at {{{detail}}}."
+    assert [p.code for p in editor.problems(form)] == ["location_placeholder"]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and f"{{{detail}}}" in problems[0] and "location" in problems[0]
 
@@ -178,6 +188,8 @@ def test_if_unset_may_use_only_the_details_that_are_never_empty(editor: Practica
                                                                 audit: AuditLog):
     form = editor.form(intents_in_file()[0])
     form.if_unset = "Fax us at {fax}."
+    assert [(p.code, p.part.field if p.part else None) for p in editor.problems(form)] == [
+        ("optional_placeholder", IF_UNSET)]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and "{fax}" in problems[0] and "{phone}" in problems[0]
 
@@ -187,16 +199,21 @@ def test_an_empty_text_or_title_and_a_stray_brace_are_refused(editor: PracticalA
     intent = intents_in_file()[0]
     form = editor.form(intent)
     form.text = " \r\n  "
+    assert [(p.code, p.part) for p in editor.problems(form)] == [("no_text", AnswerPart(PRACTICAL, intent,
+                                                                                        field=TEXT))]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and "no text" in problems[0]
 
     form = editor.form(intent)
     form.title = "  "
+    assert [(p.code, p.part) for p in editor.problems(form)] == [("no_title", AnswerPart(PRACTICAL, intent,
+                                                                                         field=TITLE))]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and "title" in problems[0]
 
     form = editor.form(intent)
     form.text += " Call {phone."
+    assert [p.code for p in editor.problems(form)] == ["lone_opening_bracket"]
     problems = refused(editor, copy, audit, form)
     assert len(problems) == 1 and "curly bracket" in problems[0]
 

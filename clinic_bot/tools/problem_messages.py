@@ -1,0 +1,149 @@
+"""The command line's words for every problem (problems.Problem): one template per code, filled with the problem's
+values. `make validate` prints them after the file and line; the staff console words the codes it knows its own way
+and borrows these for the others (clinic_bot/staff/problem_wording.py), so each code needs a template here.
+
+A template names a value in curly brackets, filled by name only (placeholders.fill: never evaluated, and a value is
+put in as it is), and may also use:
+- {subject}: the answer, or the part of it, the problem is about, as the command line names it ("answer 'ask_x'
+  variant 'nerve_block'", "practical answer 'ask_hours' (more, sentence 2)", "message 'greet'");
+- {NAME_and}, {NAME_or}: the list value NAME (items joined by LIST_SEPARATOR) with "and" or "or" between its items;
+- {use_only}: which placeholders the text may use, from the value "allowed".
+"""
+from typing import Dict, List, Mapping, Optional
+
+from clinic_bot.content.placeholders import fill
+from clinic_bot.tools.answer_parts import CURATED, IF_UNSET, MESSAGE, MORE, PRACTICAL, AnswerPart
+
+LIST_SEPARATOR = ", "
+
+_NOT_A_PLACEHOLDER = ("{subject} uses {written}: a placeholder is a name alone in curly brackets, with nothing else "
+                      "inside them")
+_DOUBLED = "{subject} writes {written} with double curly brackets: a placeholder has single ones, {single}"
+_CANNOT_FILL_HERE = "{subject} uses {written}, which the bot cannot fill in here"
+_DEMO_PLACEHOLDER = "'{key}' is still the demo's PLACEHOLDER: put the clinic's own value"
+_NOT_A_DETAIL = "'{key}' is not a detail the assistant knows (a typo?); known: {known}"
+
+CATALOGUE: Dict[str, str] = {
+    # Reading the files
+    "unreadable_yaml": "cannot read this YAML: {error}",
+    # The intents and their answers (problems.answers_match_intents)
+    "intent_without_answer": "{kind} intent '{intent}' has no answer: add one",
+    "answer_without_intent": "{kind} answer '{intent}' has no intent in domain.yml",
+    "answer_without_rule": "{kind} answer '{intent}' has no rule to {action} in {rules_file}",
+    # The training examples
+    "unknown_intent": "unknown intent '{intent}': use one listed in domain.yml",
+    "unknown_entity": ("unknown entity '{entity}' in '{text}': procedure and condition names need no markup; remove "
+                       "the [...](...) markup"),
+    "duplicate_example": "duplicate example '{text}' (already at {first_at}): remove one",
+    "example_in_two_intents": ("example '{text}' is in two intents, '{first_intent}' ({first_at}) and '{intent}': keep "
+                               "it in the one it belongs to"),
+    "too_few_examples": "intent '{intent}' has {count} examples; add at least {needed} more (minimum {minimum})",
+    "example_in_holdout": ("example '{text}' is in the hold-out test set ({holdout_at}); remove it from the training "
+                           "data"),
+    # Any answer's text (validate.check_text)
+    "no_text": "{subject} has no text",
+    "no_title": "{subject} has no title",
+    # A curated answer (validate.check_answer)
+    "answer_not_mapping": "{subject} must be a mapping with text and sources",
+    "no_source": ("{subject} has no source: add the article (file in knowledge/sources/) and section heading it comes "
+                  "from"),
+    "source_incomplete": "{subject}: a source needs a file and a section",
+    "unknown_source_file": "{subject}: source file '{file}' does not exist in knowledge/sources/",
+    "section_not_in_article": "{subject}: section '{section}' is not a line of {file}: copy the heading exactly",
+    "no_reviewed_date": "{subject} needs a reviewed date (YYYY-MM-DD)",
+    "review_overdue": "{subject} was last reviewed {reviewed}, over {max_days} days ago: review it and update the date",
+    "variants_not_mapping": "{subject}: by_{kind} must map {kind} names to variants with text and sources",
+    "unknown_variant_value": "{subject}: unknown {kind}; use one of {known}",
+    "variant_not_mapping": "{subject} must have text and sources",
+    # A curated answer as the staff console's form has it (clinic_bot/staff/answers_editor.py)
+    "half_filled_source": "{subject}: a source needs both the article and its section heading, or neither",
+    "variant_kind_unknown": "{subject}: a variant is for a '{kind}', which is neither a procedure nor a condition",
+    "variant_without_value": "{subject}: a new variant names no {kind}",
+    "duplicate_variant": "{subject} is given twice",
+    # Any edit of the staff console (clinic_bot/staff/entry_editor.py)
+    "read_back_failed": "{subject}: the edited file would not read back as intended, so nothing was saved",
+    # A message (validate.check_messages)
+    "message_missing": "intent '{intent}' is answered by action_reply but has no message",
+    "safety_numbers_missing": "{subject} must keep {missing_and}: it is a safety message",
+    # A practical answer (validate_practical.check_practical_answer)
+    "practical_answer_not_mapping": "{subject} must be a mapping with a title and a text",
+    "more_not_a_list": "{subject}: more must be a list of sentences",
+    "details_empty": "{subject} needs {details}, empty in clinic.yml: patients are told to call instead",
+    # clinic.yml (validate_clinic.check_clinic)
+    "clinic_unreadable": "{error}",
+    "demo_placeholder": _DEMO_PLACEHOLDER + " and delete the PLACEHOLDER mark",
+    "demo_placeholder_optional": _DEMO_PLACEHOLDER + " (or \"\" to have patients call) and delete the PLACEHOLDER mark",
+    "demo_value": "'{key}' is still a demo value: put the clinic's real value before going live",
+    "unknown_clinic_detail": _NOT_A_DETAIL,
+    "unknown_location_detail": "location '{location}': " + _NOT_A_DETAIL,
+    "location_without_address": ("location '{location}' has no address: patients asking where you are will be told "
+                                  "to call"),
+    # The triage's terms and messages (validate.check_triage)
+    "concept_without_kind": "concept '{concept}' needs kind: {kinds_or}",
+    "bad_term": "{where}: {error}",
+    "bad_triage_data": "{error}",
+    # Curly brackets in a text (clinic_bot/content/placeholders.py names each case and its values)
+    "doubled_brackets": _DOUBLED,
+    "doubled_brackets_not_allowed": _DOUBLED + "; {use_only}",
+    "lone_opening_bracket": ("{subject} has a curly bracket { that opens no placeholder (at \u201c{around}\u201d): "
+                             "write a placeholder as a name in curly brackets, such as {phone}, or remove the bracket"),
+    "lone_closing_bracket": ("{subject} has a curly bracket } that closes no placeholder (at \u201c{around}\u201d): "
+                             "write a placeholder as a name in curly brackets, such as {phone}, or remove the bracket"),
+    "unknown_placeholder": "{subject} uses {written}, which the bot cannot fill in: {use_only}",
+    "location_placeholder": (_CANNOT_FILL_HERE + " ({written} is a detail of one location, which only a practical "
+                             "answer that depends on the location knows): {use_only}"),
+    "optional_placeholder": (_CANNOT_FILL_HERE + " ({written} may be empty in clinic.yml, and this text may use only "
+                             "the details that are never empty): {use_only}"),
+    "message_only_placeholder": _CANNOT_FILL_HERE + " (only the message {given_to_or} can use it): {use_only}",
+    "empty_brackets": "{subject} uses {written}, curly brackets with no name in them: {use_only}",
+    "malformed_placeholder": _NOT_A_PLACEHOLDER + "; write {suggested}, or remove the curly brackets",
+    "malformed_unknown_placeholder": _NOT_A_PLACEHOLDER + "; {use_only}",
+}
+
+
+def items(value: str) -> List[str]:
+    """The items of a list value ("" is no item)."""
+    return value.split(LIST_SEPARATOR) if value else []
+
+
+def subject(part: Optional[AnswerPart]) -> str:
+    """How the command line names the part of an answer a problem is about."""
+    if part is None:
+        return ""
+    if part.entry == PRACTICAL:
+        named = f"practical answer '{part.intent}'"
+        if part.field == MORE and part.sentence:
+            return f"{named} (more, sentence {part.sentence})"
+        return f"{named} (if_unset)" if part.field == IF_UNSET else named
+    if part.entry == CURATED:
+        return f"answer '{part.intent}'" + (f" variant '{part.variant_value}'" if part.is_variant else "")
+    if part.entry == MESSAGE:
+        return f"message '{part.intent}'"
+    return part.intent
+
+
+def use_only(allowed: List[str]) -> str:
+    """What a text may write between curly brackets instead, as the end of a problem's sentence."""
+    if not allowed:
+        return "this text can use no placeholder: remove the curly brackets"
+    return f"use only {', '.join(f'{{{name}}}' for name in sorted(allowed))}, or remove the curly brackets"
+
+
+def fields(values: Mapping[str, str], subject_words: str) -> Dict[str, str]:
+    """What a template may name: the values, the subject, and the phrases made from them (the module's docstring)."""
+    found = {"subject": subject_words, **values}
+    for name, value in values.items():
+        found[f"{name}_and"] = " and ".join(items(value))
+        found[f"{name}_or"] = " or ".join(items(value))
+    if "allowed" in values:
+        found["use_only"] = use_only(items(values["allowed"]))
+    return found
+
+
+def word(template: str, values: Mapping[str, str], subject_words: str) -> str:
+    return fill(template, fields(values, subject_words))
+
+
+def cli_message(code: str, values: Mapping[str, str], part: Optional[AnswerPart]) -> str:
+    """The command line's sentence for a problem (without its file and line)."""
+    return word(CATALOGUE[code], values, subject(part))
