@@ -7,11 +7,12 @@ from actions.topic_answers import send_answer
 from actions.turn import ClinicAction, TurnTracker
 from actions.utter import send_gentle_crisis_line
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.intents import FAQ_ACTION
 
 
 class ActionAnswerFaq(ClinicAction):
     def name(self) -> Text:
-        return "action_answer_faq"
+        return FAQ_ACTION
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

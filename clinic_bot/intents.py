@@ -15,6 +15,8 @@ HANDOFF_INTENT = "human_handoff"
 # (clinic_bot/server/slash_payloads.py).
 BUTTON_INTENTS = frozenset({GREET_INTENT, BOOKING_INTENT, HANDOFF_INTENT})
 
+# The curated answers: one action answers every FAQ intent (the intents its rules name).
+FAQ_ACTION = "action_answer_faq"
 # The practical answers (hours, address, ...): one action answers them all. With several locations it asks "which
 # one?" and the question waits in PENDING_LOCATION_SLOT; the location chosen is remembered in LOCATION_SLOT.
 PRACTICAL_ACTION = "action_answer_practical"

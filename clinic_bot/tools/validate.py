@@ -26,6 +26,7 @@ from clinic_bot.content.practical_answers import UNSET_MESSAGE, WHICH_LOCATION_M
 from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.intents import FAQ_ACTION, PRACTICAL_ACTION
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
@@ -33,10 +34,9 @@ from clinic_bot.tools.answer_parts import CURATED, MESSAGE, REVIEWED, SOURCES, T
 from clinic_bot.tools.problem_messages import LIST_SEPARATOR
 from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
 from clinic_bot.tools.validate_clinic import check_clinic
-from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
+from clinic_bot.tools.validate_practical import check_practical_answers
 
 MIN_EXAMPLES = 20
-FAQ_ACTION = "action_answer_faq"  # actions/answer_faq.py: the FAQ intents are those its rules name
 FAQ_RULES = "data/rules/faq.yml"  # where the rules to it live
 TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))

@@ -8,12 +8,12 @@ from typing import Any, Dict, List, Set
 from clinic_bot import paths
 from clinic_bot.content.placeholders import IF_UNSET_PLACEHOLDERS, placeholders_in, practical_placeholders
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.tools.answer_parts import IF_UNSET, MORE, PRACTICAL, TEXT, TITLE, AnswerPart
 from clinic_bot.tools.problem_messages import LIST_SEPARATOR
 from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
 from clinic_bot.tools.validate_clinic import detail_values
 
-PRACTICAL_ACTION = "action_answer_practical"  # actions/answer_practical.py
 PRACTICAL_RULES = "data/rules/practical.yml"  # where the rules to it live
 
 

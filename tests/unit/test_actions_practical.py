@@ -10,8 +10,7 @@ from actions.answer_faq import ActionAnswerFaq
 from actions.answer_practical import ActionAnswerPractical
 from actions.reply import ActionReply
 from actions.suggest_topics import ActionSuggestTopics
-from clinic_bot.intents import PRACTICAL_ACTION
-from clinic_bot.tools.validate import FAQ_ACTION
+from clinic_bot.intents import FAQ_ACTION, PRACTICAL_ACTION
 from tests.conftest import make_tracker
 from tests.unit.test_practical_answers import TWO_LOCATIONS, knowledge_with
 

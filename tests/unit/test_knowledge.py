@@ -12,9 +12,10 @@ import yaml
 from clinic_bot import paths
 from clinic_bot.content.knowledge import Knowledge, ReloadingKnowledge, load_knowledge
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.intents import FAQ_ACTION
 from clinic_bot.tools.answer_parts import CURATED, MESSAGE, SOURCES, TEXT, AnswerPart
 from clinic_bot.tools.problems import Problem
-from clinic_bot.tools.validate import FAQ_ACTION, FAQ_RULES, check_answers, check_messages, rule_intents, run_checks
+from clinic_bot.tools.validate import FAQ_RULES, check_answers, check_messages, rule_intents, run_checks
 
 FAQ_INTENTS = sorted(rule_intents(FAQ_ACTION))
 

@@ -9,9 +9,9 @@ import yaml
 from clinic_bot.content.clinic_config import load_clinic_details
 from clinic_bot.content.knowledge import Knowledge, load_knowledge
 from clinic_bot.content.practical_answers import placeholders_in, practical_intents
+from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.paths import CLINIC_CONFIG_FILE
 from clinic_bot.tools.validate import rule_intents
-from clinic_bot.tools.validate_practical import PRACTICAL_ACTION
 
 PRACTICAL_INTENTS = sorted(rule_intents(PRACTICAL_ACTION))
 REQUIRED_ONLY = {"name": "Riverside Pain Care", "phone": "(312) 555-7788", "after_hours_phone": "(312) 555-7799",

@@ -8,9 +8,10 @@ from clinic_bot import paths
 from clinic_bot.content.nlu_data import read_all, read_examples
 from clinic_bot.content.practical_answers import practical_intents
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.intents import FAQ_ACTION
 from clinic_bot.tools import add_example
 from clinic_bot.tools.add_example import TrainingData
-from clinic_bot.tools.validate import FAQ_ACTION, rule_intents, run_checks
+from clinic_bot.tools.validate import rule_intents, run_checks
 
 NEW_TEXT = "will my medicaid plan pay for a facet joint injection"
 

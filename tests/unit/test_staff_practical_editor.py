@@ -15,12 +15,13 @@ from clinic_bot.content.clinic_config import LOCATION_PLACEHOLDERS, load_clinic_
 from clinic_bot.content.knowledge import load_knowledge
 from clinic_bot.content.practical_answers import parse_practical_answers, placeholders_in
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import AUDIT_ACTION, PracticalAnswersFile, PracticalForm
 from clinic_bot.staff.problem_wording import plain_problems
 from clinic_bot.tools import validate
 from clinic_bot.tools.answer_parts import IF_UNSET, MORE, PRACTICAL, TEXT, TITLE, AnswerPart
-from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, check_practical_answers
+from clinic_bot.tools.validate_practical import check_practical_answers
 
 MARKER = "Staff edit marker 8P."
 MORE_MARKER = "Another sentence for the marker 8P, with {phone}."

@@ -9,10 +9,11 @@ import yaml
 
 from clinic_bot import paths
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.tools.answer_parts import IF_UNSET, MORE, TEXT, AnswerPart
 from clinic_bot.tools.answer_parts import PRACTICAL as PRACTICAL_ENTRY
 from clinic_bot.tools.validate import rule_intents
-from clinic_bot.tools.validate_practical import PRACTICAL_ACTION, PRACTICAL_RULES, check_practical_answers
+from clinic_bot.tools.validate_practical import PRACTICAL_RULES, check_practical_answers
 
 PRACTICAL = rule_intents(PRACTICAL_ACTION)
 DOMAIN_INTENTS = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
