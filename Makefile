@@ -104,10 +104,10 @@ clean:  ## remove the trained model, caches and results (keeps .venv and convers
 # --- Staff workflow (docs/staff.md): values come from the command line, e.g. INTENT=... ---
 .PHONY: add-example review import-review record-baseline staff staff-user test-staff
 
-add-example: setup  ## add a training example: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"
+add-example: setup  ## add a training example: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks" (LANGUAGE=es for Spanish)
 	@if [ -z "$$INTENT" ] || [ -z "$$TEXT" ]; then \
-	   echo 'usage: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks"'; exit 2; fi
-	@$(PY) -m clinic_bot.tools.add_example "$$INTENT" "$$TEXT"
+	   echo 'usage: make add-example INTENT=ask_insurance TEXT="does medicaid cover nerve blocks" [LANGUAGE=es]'; exit 2; fi
+	@$(PY) -m clinic_bot.tools.add_example --language "$${LANGUAGE:-en}" "$$INTENT" "$$TEXT"
 
 review: setup  ## conversations to look at -> var/review/*.csv (options: DAYS=7 THRESHOLD=0.7 OUT=file.csv)
 	@$(PY) -m clinic_bot.tools.review $${DAYS:+--days "$$DAYS"} \

@@ -5,7 +5,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.topic_answers import send_answer
-from actions.turn import ClinicAction, TurnTracker
+from actions.turn import ClinicAction, TurnTracker, patient_language, urgent_language
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
 from clinic_bot.content.triage_replies import (
@@ -25,14 +25,15 @@ class ActionReply(ClinicAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
+        language = patient_language(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if intent == EMERGENCY_INTENT and is_check_in(tracker.latest_message):
-            send(dispatcher, *check_in_reply(knowledge, tracker.latest_message))
+            send(dispatcher, *check_in_reply(knowledge, tracker.latest_message, language=urgent_language(tracker)))
             return []
         if intent == EMERGENCY_INTENT:
-            send(dispatcher, urgent_reply(knowledge, tracker.latest_message))
+            send(dispatcher, urgent_reply(knowledge, tracker.latest_message, language=urgent_language(tracker)))
             return []
-        send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer"))
+        send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer", language=language))
         events = self._general_answer(dispatcher, tracker, knowledge) if intent == PERSONAL_INTENT else []
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return events
@@ -44,5 +45,5 @@ class ActionReply(ClinicAction):
         general = general_intent_for_personal(knowledge, tracker.latest_message)
         if not general:
             return []
-        send(dispatcher, knowledge.message(GENERAL_NOT_YOUR_CASE))
+        send(dispatcher, knowledge.message(GENERAL_NOT_YOUR_CASE, language=patient_language(tracker)))
         return send_answer(dispatcher, tracker, knowledge, general)

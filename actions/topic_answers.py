@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.turn import patient_language
 from actions.utter import send
 from clinic_bot.content.clinic_config import Location
 from clinic_bot.content.entity_values import is_canonical
@@ -45,13 +46,14 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge: K
     returns the slot events of a practical answer."""
     if intent in knowledge.practical_answers:
         return send_practical_answer(dispatcher, tracker, knowledge, intent)
+    language = patient_language(tracker)
     answer = knowledge.answers.get(intent)
     if answer is None:
-        send(dispatcher, knowledge.message("no_answer"))
+        send(dispatcher, knowledge.message("no_answer", language=language))
         return []
-    send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up)))
+    send(dispatcher, knowledge.faq(intent, answer_context(tracker, intent, answer.follow_up), language=language))
     # A separate message, so the answer's text and marker stay exactly the curated ones.
-    send(dispatcher, *helpful_question(knowledge))
+    send(dispatcher, *helpful_question(knowledge, language=language))
     return []
 
 
@@ -80,16 +82,17 @@ def send_practical_answer(dispatcher: CollectingDispatcher, tracker: Tracker, kn
                           intent: str) -> List[Dict[Text, Any]]:
     """The practical answer for ``intent`` (or "which location?"), then "Was this helpful?"; returns the slot
     events that remember the location or the waiting question."""
+    language = patient_language(tracker)
     if intent not in knowledge.practical_answers:
-        send(dispatcher, knowledge.message("no_answer"))
+        send(dispatcher, knowledge.message("no_answer", language=language))
         return []
     location = chosen_location(tracker, knowledge)
     if knowledge.needs_location(intent, location):
-        reply, buttons = knowledge.which_location(intent)
+        reply, buttons = knowledge.which_location(intent, language=language)
         send(dispatcher, reply, buttons)
         return [SlotSet(PENDING_LOCATION_SLOT, intent)]
-    send(dispatcher, knowledge.practical(intent, location))
-    send(dispatcher, *helpful_question(knowledge))
+    send(dispatcher, knowledge.practical(intent, location, language=language))
+    send(dispatcher, *helpful_question(knowledge, language=language))
     # Only real changes: a no-op slot event would still be stored with every practical answer.
     events: List[Dict[Text, Any]] = []
     if tracker.get_slot(PENDING_LOCATION_SLOT) is not None:

@@ -15,7 +15,10 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from clinic_bot.languages import ENGLISH, LANGUAGE_SLOT, LANGUAGES
+
 USER_EVENT = "user"  # rasa_sdk's name of a patient's message in the events
+SESSION_METADATA_SLOT = "session_started_metadata"  # Rasa's: the metadata of the message that opened the session
 
 
 class OlderEventsNotSent(RuntimeError):
@@ -28,6 +31,21 @@ def from_latest_message(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
         if events[index].get("event") == USER_EVENT:
             return list(events[index:])
     return list(events)
+
+
+def patient_language(tracker: Tracker) -> str:
+    """The language to answer in: the conversation's (the slot the language detector fills, and the session's start
+    from the widget's choice), English when there is none yet."""
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    return str(language) if language in LANGUAGES else ENGLISH
+
+
+def urgent_language(tracker: Tracker) -> str:
+    """The language of an urgent reply: the message's own when the detector is sure of it, whatever its length
+    ("ayuda!!" in an English conversation gets the Spanish emergency message), else the conversation's."""
+    reading = tracker.latest_message.get(LANGUAGE_SLOT)
+    own = reading.get("message") if isinstance(reading, dict) else None
+    return str(own) if own in LANGUAGES else patient_language(tracker)
 
 
 class TurnTracker(Tracker):

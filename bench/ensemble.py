@@ -33,7 +33,7 @@ class EnsembleIntentClassifier(ClinicIntentClassifier):
 
     def process(self, messages: List[Message]) -> List[Message]:
         weight = float(self._config["previous_weight"])
-        for message, probabilities in zip(messages, self.probabilities(messages)):
+        for message, probabilities in zip(messages, self.intent_probabilities(messages)):
             # The earlier classifier's ranking is still on the message: set_ranking replaces it.
             self.set_ranking(message, mixed(probabilities, message.get(INTENT_RANKING_KEY) or [], weight))
         return messages

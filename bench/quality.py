@@ -1,20 +1,22 @@
 """Understanding: intent accuracy, macro-F1, per-intent precision/recall and confusions, on the hold-out
-set and by 5-fold cross-validation, for the Rasa model and for the peer, on the same examples and folds."""
+set and by 5-fold cross-validation, for the Rasa model and for the peer, on the same examples and folds; the same
+on the Spanish hold-out, and the Rasa model's reading of each message's language (bench/language.py)."""
 import asyncio
 import gc
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
-from bench import triage
+from bench import language, triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
 from clinic_bot.content.nlu_data import Example, ProcedureQuestion
+from clinic_bot.holdout import Parse
 from clinic_bot.holdout import evaluate as evaluate_intents
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
@@ -87,6 +89,8 @@ class Sets:
     procedure_questions: List[ProcedureQuestion]
     off_topic: List[str]
     in_scope: List[str]
+    holdout_es: List[Example]  # paths.SPANISH_HOLDOUT_FILE
+    languages: List[Tuple[str, str]]  # (text, "en" or "es"): bench/language.py's labelled()
 
 
 def routing(predicted: Sequence[str], away: bool) -> float:
@@ -102,11 +106,30 @@ def practical_intents() -> Set[str]:
     return set(listed())
 
 
+def evaluate_rasa_spanish(parse: Parse, sets: Sets,
+                          parsed: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
+    """The Spanish hold-out (the intent the bot acts on, as for the English one) and the language read right, on the
+    hold-outs' messages and on the development sets'. parsed: parse results already at hand, by text (the English
+    hold-out's), not parsed again."""
+    holdout_es = evaluate_intents(parse, sets.holdout_es)
+    known = {**(parsed or {}), **{e.text: p for e, p in zip(holdout_es.examples, holdout_es.parsed)}}
+    groups = {"holdouts": [e.text for e in [*sets.holdout, *sets.holdout_es]],
+              "dev": [e.text for examples in sets.dev.values() for e in examples]}
+    return {
+        "holdout_es": scores(holdout_es.truth, holdout_es.predicted),
+        "misses_es": [{"text": m.text, "intent": m.intent, "predicted": m.predicted} for m in holdout_es.misses],
+        "language": language.read_right(lambda text: known[text] if text in known else parse(text),
+                                        sets.languages, groups),
+    }
+
+
 def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
     nlu = RasaNLU(model)
     try:
         triage_figures = triage.through_nlu(nlu.parse_full)
         holdout = evaluate_intents(nlu.parse_full, sets.holdout)
+        spanish = evaluate_rasa_spanish(nlu.parse_full, sets,
+                                        {e.text: p for e, p in zip(holdout.examples, holdout.parsed)})
         off_topic = [p["final"] for p in nlu.parse(sets.off_topic)]
         in_scope = [p["final"] for p in nlu.parse(sets.in_scope)]
     finally:
@@ -125,16 +148,25 @@ def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
         "off_topic_routed_away": routing(off_topic, away=True),
         "in_scope_false_fallback": 1 - routing(in_scope, away=False),
         "triage": triage_figures,
+        **spanish,  # holdout_es, misses_es, language
     }
+
+
+def _misses(examples: Sequence[Example], predicted: Sequence[str]) -> List[Dict[str, str]]:
+    return [{"text": e.text, "intent": e.intent, "predicted": p} for e, p in zip(examples, predicted)
+            if e.intent != p]
 
 
 def evaluate_peer(peer: FittedPeer, sets: Sets) -> Dict[str, Any]:
     truth = [e.intent for e in sets.holdout]
     predicted = peer.predict([e.text for e in sets.holdout])
+    predicted_es = peer.predict([e.text for e in sets.holdout_es])
     return {
         "train_seconds": peer.train_seconds,
         "c": peer.c,
         "holdout": scores(truth, predicted),
+        "holdout_es": scores([e.intent for e in sets.holdout_es], predicted_es),
+        "misses_es": _misses(sets.holdout_es, predicted_es),
         "confusion": confusion(truth, predicted),
         "off_topic_routed_away": routing(peer.predict(sets.off_topic), away=True),
         "in_scope_false_fallback": 1 - routing(peer.predict(sets.in_scope), away=False),

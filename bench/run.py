@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List
 import yaml
 from tqdm import tqdm
 
-from bench import candidates, charts, footprint, load, machine, quality, report, scaling, triage, whole_bot
+from bench import candidates, charts, footprint, language, load, machine, quality, report, scaling, triage, whole_bot
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.stock import running_stock_servers
 from bench.targets import profile_levels
@@ -36,6 +36,7 @@ from clinic_bot.paths import (
     OFF_TOPIC_FILE,
     PROCEDURE_FORMS_FILE,
     REPO_ROOT,
+    SPANISH_HOLDOUT_FILE,
 )
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS  # every simulated patient talks from 127.0.0.1
 from tests.e2e.conftest import free_port
@@ -149,7 +150,7 @@ def measure_quality(model: Path, workdir: Path, args: argparse.Namespace, sets: 
     if splits:
         with progress.stage(f"peer: {args.folds}-fold cross-validation, choosing C"):
             cv["peer"] = quality.cross_validate_peer(splits)
-    with progress.stage("peer: training, hold-out and development sets"):
+    with progress.stage("peer: training, hold-outs and development sets"):
         peer = train_peer([e.text for e in sets.train], [e.intent for e in sets.train],
                           cv["peer"]["c"] if splits else DEFAULT_C)
         peer_figures = quality.evaluate_peer(peer, sets)
@@ -160,7 +161,7 @@ def measure_quality(model: Path, workdir: Path, args: argparse.Namespace, sets: 
             predicted = peer.predict([e.text for e in examples])
             peer_figures["dev"][name] = {**quality.scores([e.intent for e in examples], predicted),
                                          **candidates.routing_shares(examples, predicted, faq)}
-    with progress.stage("Rasa: hold-out, off-topic, in-scope"):
+    with progress.stage("Rasa: hold-outs, off-topic, in-scope, language"):
         rasa_figures = quality.evaluate_rasa(model, sets)
     results["quality"] = {"rasa": rasa_figures, "peer": peer_figures, "peer_name": PEER_NAME, "cv": cv}
     if "candidates" not in set(args.skip.split(",")):
@@ -204,7 +205,8 @@ def main() -> None:
         dev={path.stem: read_examples(path) for path in DEV_NLU_FILES},
         procedure_questions=procedure_questions(PROCEDURE_FORMS_FILE, ENTITY_PATTERNS_FILE),
         off_topic=yaml.safe_load(OFF_TOPIC_FILE.read_text())["messages"],
-        in_scope=yaml.safe_load(OFF_TOPIC_FILE.read_text())["in_scope"])
+        in_scope=yaml.safe_load(OFF_TOPIC_FILE.read_text())["in_scope"],
+        holdout_es=read_examples(SPANISH_HOLDOUT_FILE), languages=language.labelled())
     red_flags = yaml.safe_load(RED_FLAGS_FILE.read_text())
     config = args.config.resolve()
     results: Dict[str, Any] = {"machine": machine.describe(), "footprint": {},

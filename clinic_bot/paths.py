@@ -33,8 +33,13 @@ SCALED_DIR = REPO_ROOT / "var" / "scaled"  # the scaled profile's PostgreSQL and
 SCALED_TRACKER_DB_FILE_NAME = "tracker_db.url"  # in the profile's folder: its store's URL, for PROFILE=scaled
 NLU_TEST_DIR = REPO_ROOT / "tests" / "nlu"
 HOLDOUT_FILE = NLU_TEST_DIR / "holdout.yml"  # never used for tuning: the figure the README quotes
+SPANISH_HOLDOUT_FILE = NLU_TEST_DIR / "holdout_es.yml"  # the same, in Spanish
 DEV_NLU_FILES = (NLU_TEST_DIR / "dev_patients.yml", NLU_TEST_DIR / "dev_first_holdout.yml",  # for tuning
-                 NLU_TEST_DIR / "dev_logistics.yml", NLU_TEST_DIR / "dev_logistics_first_holdout.yml")
+                 NLU_TEST_DIR / "dev_logistics.yml", NLU_TEST_DIR / "dev_logistics_first_holdout.yml",
+                 NLU_TEST_DIR / "dev_es.yml")
+# The language of every message of the hold-outs and development sets, read by a bilingual annotator ("en", "es",
+# or "either" when a reader cannot tell): the language detector's figures.
+MESSAGE_LANGUAGES_FILE = NLU_TEST_DIR / "message_languages.jsonl"
 OFF_TOPIC_FILE = NLU_TEST_DIR / "off_topic.yml"
 PROCEDURE_FORMS_FILE = NLU_TEST_DIR / "procedure_forms.yml"
 

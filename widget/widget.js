@@ -1,42 +1,65 @@
 /*
- * The clinic's chat widget: one dependency-free script plus widget.css beside it.
+ * The clinic's chat widget: one dependency-free script, with widget.css and strings/<language>.json beside it.
  * A clinic adds it to any page with one tag:
  *   <script src="https://chat.clinic.example/widget.js" data-server="https://chat.clinic.example"
  *           data-phone="(555) 010-0100" data-clinic="Example Pain Clinic" defer></script>
  * It talks to Rasa's REST webhook (POST {data-server}/webhooks/rest/webhook). Every bot text is put in
  * the page with textContent, never as HTML; the only markup it makes is a link for a plain http(s) URL.
- * The conversation (sender id and transcript) lives in sessionStorage: it survives reloads and page
+ * The conversation (sender id, transcript, language) lives in sessionStorage: it survives reloads and page
  * changes in the same tab and ends with the tab.
+ *
+ * Languages: English and Spanish. The first language is the tag's data-lang="es" / "en" when given, else the
+ * page's <html lang> (es, es-US, es-MX... -> Spanish; anything else -> English); once a conversation has begun
+ * it keeps its language, which the patient changes with the English / Español switch in the panel's header.
+ * Every request carries it ("language": "en" | "es"); a switch sends the greeting again in the new language.
+ * The widget's own texts come from strings/en.json and strings/es.json (fetched from beside the script, so the
+ * page's Content-Security-Policy must let it connect there: the chat server, in the tag above). When the
+ * language's file cannot be loaded, the widget uses the other language's; when neither loads, it shows only
+ * the clinic's phone number, as a call link. strings/README.md describes the files.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
-  if (!script || document.querySelector("[data-clinic-chat]")) return;
+  if (!script || window.clinicChatStarted || document.querySelector("[data-clinic-chat]")) return;
+  window.clinicChatStarted = true; // the widget appears once its strings are in: a second copy must not start
 
   var config = {
     server: (script.getAttribute("data-server") || window.location.origin).replace(/\/+$/, ""),
     phone: script.getAttribute("data-phone") || "",
-    clinic: script.getAttribute("data-clinic") || "the clinic",
+    clinic: script.getAttribute("data-clinic") || "", // without it, the strings' "clinic_default"
     typingDelayMs: 500, // the pause, with the typing indicator, between two messages of one reply
-    timeoutMs: 20000
+    timeoutMs: 20000,
+    stringsTimeoutMs: 5000 // a strings file slower than this counts as failed (the next language is tried)
   };
   var WEBHOOK = config.server + "/webhooks/rest/webhook";
   var MAX_CHARS = 1000; // the channel's limit (credentials.yml max_message_chars)
-  var STORE = "clinicChat."; // sessionStorage keys: sender, transcript, open
+  var STORE = "clinicChat."; // sessionStorage keys: sender, transcript, open, language
+  // The languages the webhook accepts, each by its own name: a language's name for itself is the same
+  // whatever language the widget speaks, so these stay here and the switch shows them even before any strings.
+  var LANGUAGES = { en: "English", es: "Espa\u00f1ol" };
+  var DEFAULT_LANGUAGE = "en";
+  // The topic buttons under the greeting: the payloads here, each title from the strings' "topics" (same key).
   var TOPICS = [
-    { title: "Safety", payload: "/ask_safety" },
-    { title: "Side effects", payload: "/ask_side_effects" },
-    { title: "Insurance", payload: "/ask_insurance" },
-    { title: "Medication", payload: "/ask_medication" },
-    { title: "Procedures", payload: "/ask_procedures" },
+    { key: "safety", payload: "/ask_safety" },
+    { key: "side_effects", payload: "/ask_side_effects" },
+    { key: "insurance", payload: "/ask_insurance" },
+    { key: "medication", payload: "/ask_medication" },
+    { key: "procedures", payload: "/ask_procedures" },
     // The practical questions patients ask a clinic's website most (answered from clinic.yml).
-    { title: "Hours", payload: "/ask_hours" },
-    { title: "Location & parking", payload: "/ask_location" },
-    { title: "Refills", payload: "/ask_refill" },
-    { title: "Book an appointment", payload: "/book_appointment" }
+    { key: "hours", payload: "/ask_hours" },
+    { key: "location", payload: "/ask_location" },
+    { key: "refills", payload: "/ask_refill" },
+    { key: "appointment", payload: "/book_appointment" }
   ];
+  // Every text a strings file must give (a file missing one, or one that is not text, counts as not loaded).
+  var STRING_KEYS = ["launcher", "title", "clinic_default", "language_label", "start_over", "close_label",
+                     "conversation_label", "input_label", "input_placeholder", "send", "typing",
+                     "reply_options_label", "error_unreachable", "error_too_many", "call_clinic_at", "call_clinic",
+                     "emergency"];
   var URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
+  var PLACEHOLDER = /\{(\w+)\}/g;
+  var has = function (object, key) { return Object.prototype.hasOwnProperty.call(object, key); };
 
   // --- storage (sessionStorage can throw when blocked: then the conversation lasts one page) ---
   var memory = {};
@@ -58,23 +81,94 @@
     return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // --- the language: the conversation's, else the tag's data-lang, else the page's <html lang> ---
+  /** "es", "es-US", "es-MX"... -> "es"; anything else -> "en". */
+  function languageOfTag(tag) { return /^es([-_]|$)/i.test(String(tag || "").trim()) ? "es" : DEFAULT_LANGUAGE; }
+  var storedLanguage = load("language", null);
+  var language = has(LANGUAGES, storedLanguage) ? storedLanguage
+    : languageOfTag(script.getAttribute("data-lang") || document.documentElement.getAttribute("lang"));
+
+  // --- the widget's own strings: strings/<language>.json beside the script ---
+  var text = null; // the strings shown
+  var textLanguage = null; // their language: the conversation's, or another when its file did not load
+  var stringsLoads = {}; // language -> the promise of its strings; a failed load is forgotten (tried again later)
+
+  function usable(strings) {
+    return !!strings && typeof strings === "object"
+      && STRING_KEYS.every(function (key) { return typeof strings[key] === "string" && strings[key].trim() !== ""; })
+      && strings.call_clinic_at.indexOf("{phone}") >= 0 // the phone number is the patient's way out: never lost
+      && !!strings.topics && typeof strings.topics === "object"
+      && TOPICS.every(function (t) { return typeof strings.topics[t.key] === "string" && strings.topics[t.key].trim(); });
+  }
+
+  function fetchStrings(lang) {
+    if (!stringsLoads[lang]) {
+      var controller = new AbortController();
+      var timer = setTimeout(function () { controller.abort(); }, config.stringsTimeoutMs);
+      var url = new URL("strings/" + lang + ".json", script.src).href;
+      stringsLoads[lang] = fetch(url, { credentials: "omit", signal: controller.signal }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (strings) {
+        if (!usable(strings)) throw new Error("a text is missing or empty");
+        return strings;
+      }).finally(function () { clearTimeout(timer); });
+      stringsLoads[lang].catch(function (error) {
+        delete stringsLoads[lang];
+        if (window.console) window.console.warn("Clinic chat: " + url + " could not be loaded (" + error.message + ")");
+      });
+    }
+    return stringsLoads[lang];
+  }
+
+  /** {language, strings}: the language's own, else the first other language's that loads (English first). */
+  function stringsFor(lang) {
+    var order = [lang, DEFAULT_LANGUAGE].concat(Object.keys(LANGUAGES)).filter(function (l, i, all) {
+      return all.indexOf(l) === i;
+    });
+    return order.reduce(function (previous, candidate) {
+      return previous.catch(function () {
+        return fetchStrings(candidate).then(function (strings) { return { language: candidate, strings: strings }; });
+      });
+    }, Promise.reject(new Error("not loaded yet")));
+  }
+
+  /** The template's text with each {name} of `values` put in (other braces stay as written). */
+  function filled(template, values) {
+    return template.replace(PLACEHOLDER, function (match, name) { return has(values, name) ? values[name] : match; });
+  }
+  /** Appends the template as text nodes, with {name} replaced by values[name]: a string or a node (a link). */
+  function appendFilled(parent, template, values) {
+    template.split(/(\{\w+\})/).forEach(function (part) {
+      var name = /^\{(\w+)\}$/.exec(part);
+      var value = name && has(values, name[1]) ? values[name[1]] : part;
+      if (value) parent.appendChild(typeof value === "string" ? document.createTextNode(value) : value);
+    });
+  }
+  function clinicName() { return config.clinic || text.clinic_default; }
+
   // --- DOM helpers: everything is built with createElement and textContent ---
-  function el(tag, className, text) {
+  function el(tag, className, content) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text) node.textContent = text;
+    if (content) node.textContent = content;
     return node;
+  }
+  function phoneLink(content) {
+    var link = el("a", "cw-link", content);
+    link.href = "tel:" + config.phone.replace(/[^\d+]/g, "");
+    return link;
   }
 
   /** Text with plain http(s) URLs turned into links; everything else stays text nodes. */
-  function richText(parent, text) {
+  function richText(parent, content) {
     var last = 0;
-    text.replace(URL_PATTERN, function (match, offset) {
+    content.replace(URL_PATTERN, function (match, offset) {
       var url = match.replace(/[.,;:!?)\]]+$/, ""); // sentence punctuation after a URL is not part of it
       var parsed = null;
       try { parsed = new URL(url); } catch (e) { parsed = null; }
       if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) return match;
-      parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      parent.appendChild(document.createTextNode(content.slice(last, offset)));
       var link = el("a", "cw-link", url);
       link.href = parsed.href;
       link.target = "_blank";
@@ -83,13 +177,13 @@
       last = offset + url.length;
       return match;
     });
-    parent.appendChild(document.createTextNode(text.slice(last)));
+    parent.appendChild(document.createTextNode(content.slice(last)));
   }
 
-  // --- the widget's elements ---
+  // --- the widget's elements (their texts: applyStrings) ---
   var root = el("div", "cw-root");
   root.setAttribute("data-clinic-chat", "");
-  var launcher = el("button", "cw-launcher", "Chat with us");
+  var launcher = el("button", "cw-launcher");
   launcher.type = "button";
   launcher.setAttribute("aria-controls", "cw-panel");
   launcher.setAttribute("aria-expanded", "false");
@@ -101,19 +195,30 @@
   panel.hidden = true;
 
   var header = el("div", "cw-header");
-  var title = el("h2", "cw-title", config.clinic + " assistant");
+  var title = el("h2", "cw-title");
   title.id = "cw-title";
-  var restart = el("button", "cw-restart", "Start over");
-  restart.type = "button";
   var close = el("button", "cw-close", "\u00d7");
   close.type = "button";
-  close.setAttribute("aria-label", "Close chat");
-  header.append(title, restart, close);
+  var toolbar = el("div", "cw-toolbar");
+  var switcher = el("div", "cw-languages");
+  switcher.setAttribute("role", "group");
+  var languageButtons = Object.keys(LANGUAGES).map(function (code) {
+    var button = el("button", "cw-language", LANGUAGES[code]);
+    button.type = "button";
+    button.lang = code; // read out in its own language
+    button.setAttribute("data-language", code);
+    button.addEventListener("click", function () { switchLanguage(code); });
+    switcher.appendChild(button);
+    return button;
+  });
+  var restart = el("button", "cw-restart");
+  restart.type = "button";
+  toolbar.append(switcher, restart);
+  header.append(title, close, toolbar);
 
   var log = el("div", "cw-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", "Conversation");
   log.tabIndex = 0; // scrollable with the keyboard
 
   var typing = el("div", "cw-typing");
@@ -122,27 +227,55 @@
   alertBox.setAttribute("role", "alert");
 
   var form = el("form", "cw-form");
-  var label = el("label", "cw-visually-hidden", "Your question");
+  var label = el("label", "cw-visually-hidden");
   label.htmlFor = "cw-input";
   var input = el("input", "cw-input");
   input.id = "cw-input";
   input.type = "text";
   input.maxLength = MAX_CHARS;
   input.autocomplete = "off";
-  input.placeholder = "Type your question";
-  var send = el("button", "cw-send", "Send");
+  var send = el("button", "cw-send");
   send.type = "submit";
   form.append(label, input, send);
 
   panel.append(header, log, typing, alertBox, form);
-  root.append(launcher, panel);
 
-  // --- transcript: entries {who: "user"|"bot", text, answer?, variant?, about?, buttons?, chosen?} ---
+  /** Puts the current strings into the widget's own texts (the transcript keeps what it said). */
+  function applyStrings() {
+    root.lang = textLanguage;
+    launcher.textContent = text.launcher;
+    title.textContent = filled(text.title, { clinic: clinicName() });
+    close.setAttribute("aria-label", text.close_label);
+    switcher.setAttribute("aria-label", text.language_label);
+    restart.textContent = text.start_over;
+    log.setAttribute("aria-label", text.conversation_label);
+    label.textContent = text.input_label;
+    input.placeholder = text.input_placeholder;
+    send.textContent = text.send;
+    if (typing.textContent) typing.textContent = text.typing;
+    Array.prototype.forEach.call(log.querySelectorAll(".cw-choices"), function (group) {
+      group.setAttribute("aria-label", text.reply_options_label);
+    });
+  }
+  function useStrings(loaded) {
+    text = loaded.strings;
+    textLanguage = loaded.language;
+    applyStrings();
+  }
+  function showLanguage() {
+    languageButtons.forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-language") === language));
+    });
+  }
+  showLanguage();
+
+  // --- transcript: entries {who: "user"|"bot", text, lang, answer?, variant?, about?, buttons?, chosen?} ---
   var transcript = load("transcript", []);
   var sender = load("sender", null);
 
   function renderEntry(entry, index) {
     var item = el("div", "cw-msg cw-msg--" + entry.who);
+    if (has(LANGUAGES, entry.lang)) item.lang = entry.lang;
     if (entry.who === "bot") {
       item.setAttribute("data-answer", entry.answer || "");
       if (entry.variant) item.setAttribute("data-variant", entry.variant);
@@ -161,7 +294,7 @@
   function renderButtons(entry, index) {
     var group = el("div", "cw-choices");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Reply options");
+    group.setAttribute("aria-label", text.reply_options_label);
     entry.buttons.forEach(function (choice, choiceIndex) {
       var button = el("button", "cw-choice", choice.title);
       button.type = "button";
@@ -190,13 +323,17 @@
     renderEntry(entry, transcript.length - 1);
   }
 
+  function topicButtons() {
+    return TOPICS.map(function (topic) { return { title: text.topics[topic.key], payload: topic.payload }; });
+  }
+
   // --- talking to the bot: one request at a time, replies shown in order ---
   var queue = Promise.resolve();
 
   function scrollToEnd() { log.scrollTop = log.scrollHeight; }
 
   function setTyping(on) {
-    typing.textContent = on ? "The assistant is typing\u2026" : "";
+    typing.textContent = on ? text.typing : "";
     typing.classList.toggle("cw-typing--on", on);
     scrollToEnd(); // the indicator takes room from the transcript: keep its end in view
   }
@@ -204,28 +341,25 @@
   /** The plain error a patient sees instead of a reply, always with the clinic's phone number. */
   function showProblem(tooManyMessages) {
     alertBox.textContent = "";
-    alertBox.appendChild(document.createTextNode(
-      (tooManyMessages ? "Sorry, that was too many messages in a short time: please wait a minute and try again. "
-                       : "Sorry, the assistant can't be reached right now. ") +
-      (config.phone ? "Please call " + config.clinic + " at " : "Please call " + config.clinic + ".")));
-    if (config.phone) {
-      var phone = el("a", "cw-link", config.phone);
-      phone.href = "tel:" + config.phone.replace(/[^\d+]/g, "");
-      alertBox.append(phone, document.createTextNode("."));
-    }
-    alertBox.appendChild(document.createTextNode(" In an emergency call 911."));
+    var values = { clinic: clinicName(), phone: config.phone ? phoneLink(config.phone) : "" };
+    [tooManyMessages ? text.error_too_many : text.error_unreachable,
+     config.phone ? text.call_clinic_at : text.call_clinic,
+     text.emergency].forEach(function (template, i) {
+      if (i) alertBox.appendChild(document.createTextNode(" "));
+      appendFilled(alertBox, template, values);
+    });
     scrollToEnd();
   }
 
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
-  function postMessage(message) {
+  function postMessage(message, lang) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, config.timeoutMs);
     return fetch(WEBHOOK, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message }),
+      body: JSON.stringify({ sender: sender, message: message, language: lang }),
       credentials: "omit",
       signal: controller.signal
     }).then(function (response) {
@@ -240,22 +374,24 @@
     }).finally(function () { clearTimeout(timer); });
   }
 
-  /** Sends one message (shown to the patient as `shownText`, or not at all when null). */
+  /** Sends one message in the current language (shown to the patient as `shownText`, or not at all when null). */
   function ask(shownText, message, withTopics) {
-    if (shownText !== null) addEntry({ who: "user", text: shownText });
+    var lang = language;
+    if (shownText !== null) addEntry({ who: "user", text: shownText, lang: lang });
     queue = queue.then(function () {
       alertBox.textContent = ""; // each message is a new try: an earlier problem no longer applies
       setTyping(true);
       var conversation = sender;
-      return postMessage(message).then(function (messages) {
+      return postMessage(message, lang).then(function (messages) {
         return messages.reduce(function (previous, m, i) {
           return previous.then(function () {
             if (sender !== conversation) return; // "Start over" was pressed meanwhile: not this conversation's
             var custom = m.custom || {};
             var buttons = (Array.isArray(m.buttons) ? m.buttons : []).filter(function (b) { return b && b.title && b.payload; })
               .map(function (b) { return { title: String(b.title), payload: String(b.payload) }; });
-            if (withTopics && i === messages.length - 1 && !buttons.length) buttons = TOPICS.slice();
-            addEntry({ who: "bot", text: m.text, answer: custom.answer ? String(custom.answer) : "",
+            if (withTopics && i === messages.length - 1 && !buttons.length) buttons = topicButtons();
+            addEntry({ who: "bot", text: m.text, lang: has(LANGUAGES, custom.language) ? custom.language : lang,
+                       answer: custom.answer ? String(custom.answer) : "",
                        variant: custom.variant ? String(custom.variant) : "",
                        about: custom.about ? String(custom.about) : "", buttons: buttons });
             if (i < messages.length - 1) return wait(config.typingDelayMs);
@@ -271,12 +407,27 @@
   function startConversation() {
     sender = newSenderId();
     save("sender", sender);
+    save("language", language); // the conversation keeps its language, on every page, until the patient switches
     transcript = [];
     save("transcript", transcript);
     log.textContent = "";
     alertBox.textContent = "";
     // The bot's first reply carries the disclaimer; the greeting gets the topic buttons.
     return ask(null, "/greet", true);
+  }
+
+  /** The patient's choice: kept with the conversation; the widget's texts follow; the assistant greets again. */
+  function switchLanguage(code) {
+    if (code === language) return;
+    language = code;
+    save("language", language);
+    showLanguage();
+    stringsFor(code).then(function (loaded) {
+      if (language === code) useStrings(loaded); // (else the patient switched again meanwhile: that switch's)
+    }, function () { /* no language's file loads now: the texts shown stay */ }).then(function () {
+      if (language !== code) return; // the latest switch greets, once
+      if (sender && transcript.length) ask(null, "/greet", true); else startConversation();
+    });
   }
 
   // --- opening and closing ---
@@ -306,20 +457,42 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = input.value.trim();
-    if (!text) return;
+    var typed = input.value.trim();
+    if (!typed) return;
     input.value = "";
-    ask(text, text);
+    ask(typed, typed);
   });
 
+  // --- start: the stylesheet and the strings load together; the widget appears once the strings are in ---
+  function whenBody(then) {
+    if (document.body) then(); else document.addEventListener("DOMContentLoaded", then);
+  }
   function mount() {
-    var css = el("link");
-    css.rel = "stylesheet";
-    css.href = new URL("widget.css", script.src).href;
-    document.head.appendChild(css);
+    root.append(launcher, panel);
     document.body.appendChild(root);
     transcript.forEach(renderEntry);
     if (load("open", false)) open(false); // without taking the focus from the page that just loaded
   }
-  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  /** No strings in any language: the clinic's phone number alone, as a call link, where the launcher would be. */
+  function mountPhoneOnly() {
+    if (!config.phone) return; // no texts and no number: nothing a patient could use
+    var call = el("a", "cw-launcher cw-launcher--phone");
+    call.href = phoneLink("").href;
+    var icon = el("span", "", "\u260e ");
+    icon.setAttribute("aria-hidden", "true");
+    call.append(icon, document.createTextNode((config.clinic ? config.clinic + ": " : "") + config.phone));
+    root.appendChild(call);
+    document.body.appendChild(root);
+  }
+
+  var css = el("link");
+  css.rel = "stylesheet";
+  css.href = new URL("widget.css", script.src).href;
+  document.head.appendChild(css);
+  stringsFor(language).then(function (loaded) {
+    useStrings(loaded);
+    whenBody(mount);
+  }, function () {
+    whenBody(mountPhoneOnly);
+  });
 })();

@@ -38,6 +38,14 @@ GENERIC_NAME_WORDS = {"office", "clinic", "location", "center", "centre", "build
 # A reply to "which location?" is the location's name and little else ("the northside one please"); a message with
 # more words ("northside parking?") is a question of its own.
 MAX_OTHER_WORDS_OF_A_LOCATION_REPLY = 3
+# The Spanish values of the details (an `es:` mapping in clinic.yml, and in a location): keyed by the detail's name
+# (hours, directions, parking, ...), used when a Spanish text is filled; a detail without one uses its English value.
+SPANISH_KEY = "es"
+SPANISH_CLINIC_FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
+SPANISH_LOCATION_FIELDS = LOCATION_FIELDS
+# Whether a Spanish-speaking patient is shown translations the clinic's staff have not reviewed yet (default: no,
+# they get the English with a line saying so). clinic_bot/content/translations.py decides with it.
+SHOW_UNREVIEWED_TRANSLATIONS = "show_unreviewed_translations"
 
 
 @dataclass(frozen=True)
@@ -51,9 +59,17 @@ class Location:
     parking: str = ""
     accessibility: str = ""
     aliases: Tuple[str, ...] = ()
+    spanish: Dict[str, str] = field(default_factory=dict, hash=False)  # LOCATION_FIELDS -> Spanish value
 
-    def placeholders(self) -> Dict[str, str]:
-        return {LOCATION_PLACEHOLDERS[f]: str(getattr(self, f)) for f in LOCATION_FIELDS}
+    def placeholders(self, language: str = "en") -> Dict[str, str]:
+        """The location's details by placeholder; with ``language`` "es" a detail's Spanish value where it has one."""
+        spanish = self.spanish if language == SPANISH_KEY else {}
+        english = {f: str(getattr(self, f)) for f in LOCATION_FIELDS}
+        return {LOCATION_PLACEHOLDERS[f]: (spanish.get(f) or value) if value else value for f, value in english.items()}
+
+    def name_in(self, language: str = "en") -> str:
+        """The location's name as a patient of ``language`` reads it."""
+        return (self.spanish.get("name") if language == SPANISH_KEY else "") or self.name
 
     def names(self) -> List[str]:
         """What a patient may call it: the name, its aliases, and each distinctive word of the name."""
@@ -70,12 +86,19 @@ class ClinicDetails:
     hours: str
     details: Dict[str, str] = field(default_factory=dict)  # OPTIONAL_FIELDS -> value ("" when not given)
     locations: Tuple[Location, ...] = ()
+    spanish: Dict[str, str] = field(default_factory=dict)  # SPANISH_CLINIC_FIELDS -> Spanish value (clinic.yml's es:)
+    show_unreviewed_translations: bool = False
 
-    def placeholders(self) -> Dict[str, str]:
+    def placeholders(self, language: str = "en") -> Dict[str, str]:
         """The values answers may use: {clinic_name}, {phone}, {after_hours_phone}, {booking_url}, {hours}, and
-        every optional detail ("" when not given)."""
+        every optional detail ("" when not given); with ``language`` "es" a detail's Spanish value where it has
+        one (an empty detail stays empty)."""
         values = {REQUIRED_PLACEHOLDERS[f]: getattr(self, f) for f in REQUIRED_FIELDS}
-        return {**{f: "" for f in OPTIONAL_FIELDS}, **self.details, **values}
+        english = {**{f: "" for f in OPTIONAL_FIELDS}, **self.details, **values}
+        if language != SPANISH_KEY:
+            return english
+        spanish = {REQUIRED_PLACEHOLDERS.get(f, f): value for f, value in self.spanish.items()}
+        return {name: (spanish.get(name) or value) if value else value for name, value in english.items()}
 
     def fields_still_placeholder(self) -> List[str]:
         """Required fields still holding a demo value (a 555-010x number, an example.* address)."""
@@ -109,11 +132,25 @@ def _text(value: Any) -> str:
     return "" if value is None else one_line(str(value))
 
 
-def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str]) -> Tuple[Location, ...]:
+def _spanish(owner: Any, path: Path, fields: Tuple[str, ...], where: str) -> Dict[str, str]:
+    """The Spanish values of ``owner``'s `es:` mapping (only the known ``fields``: `make validate` warns of others);
+    raises ValueError when it is not a mapping."""
+    raw = owner.get(SPANISH_KEY) if isinstance(owner, dict) else None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}:{line_of(owner, SPANISH_KEY)}: {where}es must map detail names (such as hours or "
+                         "parking) to their Spanish values")
+    return {str(key): _text(value) for key, value in raw.items() if key in fields and _text(value)}
+
+
+def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str],
+               clinic_spanish: Dict[str, str]) -> Tuple[Location, ...]:
     raw = data.get("locations")
     if raw is None:
+        spanish = {f: clinic_spanish[f] for f in ("name", "hours", "phone") if f in clinic_spanish}
         return (Location(key=location_key(clinic["name"]), name=clinic["name"], hours=clinic["hours"],
-                         phone=clinic["phone"]),)
+                         phone=clinic["phone"], spanish=spanish),)
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"{path}:{line_of(data, 'locations')}: locations must be a list of one or more locations, "
                          "each with a name and an address")
@@ -122,14 +159,17 @@ def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str]) -> Tupl
         if not isinstance(entry, dict) or not _text(entry.get("name")):
             raise ValueError(f"{path}:{line_of(entry) or line_of(data, 'locations')}: location {number} needs a name")
         values = {f: _text(entry.get(f)) for f in LOCATION_FIELDS}
-        values["hours"] = values["hours"] or clinic["hours"]
-        values["phone"] = values["phone"] or clinic["phone"]
+        spanish = _spanish(entry, path, SPANISH_LOCATION_FIELDS, f"location {number}: ")
+        for inherited in ("hours", "phone"):  # the front desk's, in Spanish too, unless the location has its own
+            if not values[inherited] and inherited not in spanish and inherited in clinic_spanish:
+                spanish[inherited] = clinic_spanish[inherited]
+            values[inherited] = values[inherited] or clinic[inherited]
         aliases = tuple(_text(a) for a in entry.get("aliases") or [] if _text(a))
         key = _text(entry.get("id")) or location_key(values["name"])
         if any(place.key == key for place in places):
             raise ValueError(f"{path}:{line_of(entry)}: two locations are called '{values['name']}': "
                              "give each its own name (or id)")
-        places.append(Location(key=key, aliases=aliases, **values))
+        places.append(Location(key=key, aliases=aliases, spanish=spanish, **values))
     return tuple(places)
 
 
@@ -142,7 +182,13 @@ def load_clinic_details(path: Optional[Path] = None) -> ClinicDetails:
         raise ValueError(f"{path}: missing or empty field(s): {', '.join(missing)}")
     required = {f: _text(data[f]) for f in REQUIRED_FIELDS}
     details = {f: _text(data.get(f)) for f in OPTIONAL_FIELDS}
-    return ClinicDetails(**required, details=details, locations=_locations(data, path, required))
+    spanish = _spanish(data, path, SPANISH_CLINIC_FIELDS, "")
+    show_unreviewed = data.get(SHOW_UNREVIEWED_TRANSLATIONS, False)
+    if not isinstance(show_unreviewed, bool):
+        raise ValueError(f"{path}:{line_of(data, SHOW_UNREVIEWED_TRANSLATIONS)}: {SHOW_UNREVIEWED_TRANSLATIONS} "
+                         f"must be true or false, not {show_unreviewed!r}")
+    return ClinicDetails(**required, details=details, locations=_locations(data, path, required, spanish),
+                         spanish=spanish, show_unreviewed_translations=show_unreviewed)
 
 
 def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
@@ -157,8 +203,10 @@ def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
 
 def known_config_keys() -> Dict[str, Tuple[str, ...]]:
     """What clinic.yml may hold, for the check that catches a misspelt key ("adress")."""
-    return {"clinic": (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "locations", "retrain_margin_points"),
-            "location": (*LOCATION_FIELDS, "id", "aliases")}
+    return {"clinic": (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "locations", "retrain_margin_points",
+                       SHOW_UNREVIEWED_TRANSLATIONS, SPANISH_KEY),
+            "location": (*LOCATION_FIELDS, "id", "aliases", SPANISH_KEY),
+            "clinic_spanish": SPANISH_CLINIC_FIELDS, "location_spanish": SPANISH_LOCATION_FIELDS}
 
 
 DEFAULT_RETRAIN_MARGIN_POINTS = 1.0

@@ -14,10 +14,10 @@ NOT_HELPFUL_INTENT = "deny"
 MESSAGE_KEYS = (HELPFUL_QUESTION, "helpful_yes", "helpful_no")
 
 
-def helpful_question(knowledge: Knowledge) -> Tuple[Reply, List[Dict[str, str]]]:
-    """The question and its yes/no buttons."""
+def helpful_question(knowledge: Knowledge, language: str = "en") -> Tuple[Reply, List[Dict[str, str]]]:
+    """The question and its yes/no buttons, in the patient's ``language`` when they can be."""
     buttons = [
-        {"title": knowledge.message("helpful_yes").text, "payload": f"/{HELPFUL_INTENT}"},
-        {"title": knowledge.message("helpful_no").text, "payload": f"/{NOT_HELPFUL_INTENT}"},
+        {"title": knowledge.label("helpful_yes", language), "payload": f"/{HELPFUL_INTENT}"},
+        {"title": knowledge.label("helpful_no", language), "payload": f"/{NOT_HELPFUL_INTENT}"},
     ]
-    return knowledge.message(HELPFUL_QUESTION), buttons
+    return knowledge.message(HELPFUL_QUESTION, language=language), buttons

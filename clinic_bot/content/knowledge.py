@@ -10,6 +10,11 @@ load keep the previous knowledge in service (and log an error once per change).
 
 Every text is filled by clinic_bot/content/placeholders.py with the placeholders its kind may use (never by
 str.format): a curly bracket `make validate` would refuse is shown as written, and never fails the reply.
+
+Every text may have a Spanish text beside it (``es:``, clinic_bot/content/translations.py). Each reply method takes
+the patient's language (``language``: "en" or "es"); translations.choose decides which text is shown, and a
+Spanish-speaking patient shown the English gets the notice `translation_unavailable` (in Spanish) first. The reply's
+marker says which language it is in ("language"), and why a patient who wanted Spanish got the English.
 """
 import logging
 import threading
@@ -37,7 +42,17 @@ from clinic_bot.content.practical_answers import (
     parse_practical_answers,
 )
 from clinic_bot.content.text import one_line
+from clinic_bot.content.translations import (
+    ALWAYS_IN_SPANISH,
+    TRANSLATION_UNAVAILABLE,
+    Choice,
+    Translation,
+    choose,
+    fingerprint,
+    parse_translation,
+)
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.languages import ENGLISH, SPANISH
 from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE, PRACTICAL_ANSWERS_FILE
 
 logger = logging.getLogger(__name__)
@@ -58,6 +73,11 @@ class Source:
 class Variant:
     text: str
     sources: Tuple[Source, ...]
+    es: Optional[Translation] = None  # the Spanish text (its sources are the variant's)
+
+    def fingerprint(self) -> str:
+        """The fingerprint of the English a translation renders (translations.fingerprint): the variant's text."""
+        return fingerprint(self.text)
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,11 @@ class Answer:
     # False for general topics ("what is pain management") where a procedure named earlier in the
     # conversation is not what the patient is asking about now.
     follow_up: bool = True
+    es: Optional[Translation] = None  # the Spanish title and text (its sources are the answer's)
+
+    def fingerprint(self) -> str:
+        """The fingerprint of the English a translation renders (translations.fingerprint): title and text."""
+        return fingerprint(self.title, self.text)
 
 
 @dataclass(frozen=True)
@@ -87,7 +112,8 @@ def _sources(raw: Any) -> Tuple[Source, ...]:
 
 def _variant(raw: Any) -> Variant:
     raw = raw if isinstance(raw, dict) else {}
-    return Variant(text=str(raw.get("text") or "").strip(), sources=_sources(raw.get("sources")))
+    return Variant(text=str(raw.get("text") or "").strip(), sources=_sources(raw.get("sources")),
+                   es=parse_translation(raw))
 
 
 def parse_answers(data: Any) -> Dict[str, Answer]:
@@ -106,8 +132,26 @@ def parse_answers(data: Any) -> Dict[str, Answer]:
                 kind: {value: _variant(v) for value, v in (raw.get(f"by_{kind}") or {}).items()}
                 for kind in VARIANT_KINDS
             },
+            es=parse_translation(raw),
         )
     return answers
+
+
+def parse_messages(data: Any) -> Tuple[Dict[str, str], Dict[str, Translation]]:
+    """(key -> English text, key -> Spanish) from the parsed knowledge/messages.yml, where each message is a mapping
+    ``{text: ..., es: {text, translates, reviewed}}``; a message written as a plain text is read as English only
+    (`make validate` refuses it)."""
+    english: Dict[str, str] = {}
+    spanish: Dict[str, Translation] = {}
+    for key, raw in ((data or {}).get("messages") or {}).items():
+        if isinstance(raw, dict):
+            english[str(key)] = str(raw.get("text") or "")
+            translation = parse_translation(raw)
+            if translation is not None:
+                spanish[str(key)] = translation
+        else:
+            english[str(key)] = "" if raw is None else str(raw)
+    return english, spanish
 
 
 def humanise(value: str) -> str:
@@ -117,99 +161,190 @@ def humanise(value: str) -> str:
 
 class Knowledge:
     def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails,
-                 practical_answers: Optional[Dict[str, PracticalAnswer]] = None) -> None:
+                 practical_answers: Optional[Dict[str, PracticalAnswer]] = None,
+                 message_translations: Optional[Dict[str, Translation]] = None) -> None:
         self.answers = answers
-        self.messages = messages
+        self.messages = messages  # key -> the English text
         self.clinic = clinic
         self.practical_answers = practical_answers or {}
+        self.message_translations = message_translations or {}  # key -> the Spanish
 
     def has_topic(self, intent: str) -> bool:
         """An intent with an answer of its own: a curated (medical) one or a practical one."""
         return intent in self.answers or intent in self.practical_answers
 
-    def topic_title(self, intent: str) -> str:
-        """The topic's button title (answers.yml or practical_answers.yml)."""
-        return self.answers[intent].title if intent in self.answers else self.practical_answers[intent].title
+    # Which text: the one decision, translations.choose ---------------------------------------------------------
+
+    def _choose(self, language: str, translation: Optional[Translation], english: str, always: bool = False) -> Choice:
+        return choose(language, translation, english, self.clinic.show_unreviewed_translations, always)
+
+    def _message_choice(self, key: str, language: str) -> Choice:
+        return self._choose(language, self.message_translations.get(key), fingerprint(self.messages.get(key, "")),
+                            always=key in ALWAYS_IN_SPANISH)
+
+    def _reply(self, text: str, choice: Choice, allowed: Collection[str], marker: Dict[str, Any],
+               notice: bool = True, **extra: str) -> Reply:
+        """``text`` filled in the language ``choice`` shows, with the marker of the language; the English shown to a
+        patient who wanted Spanish has the notice first (unless ``notice`` is False: a safety message, whose numbers
+        come first)."""
+        filled = self._fill(text, allowed, choice.language, **extra)
+        if choice.why and notice:
+            filled = self._with_notice(filled)
+        return Reply(filled, {**marker, **choice.marker()})
+
+    def _with_notice(self, text: str) -> str:
+        return " ".join(part for part in (self._notice(), text) if part)
+
+    def _notice(self) -> str:
+        """The line before an English reply to a Spanish-speaking patient: in Spanish (when messages.yml has it)."""
+        choice = self._message_choice(TRANSLATION_UNAVAILABLE, SPANISH)
+        translation = choice.translation
+        if translation is None:
+            return self._fill(self.messages.get(TRANSLATION_UNAVAILABLE, ""), message_placeholders(
+                TRANSLATION_UNAVAILABLE))
+        return self._fill(translation.text, message_placeholders(TRANSLATION_UNAVAILABLE), SPANISH)
+
+    def _fill(self, text: str, allowed: Collection[str], language: str = ENGLISH, **extra: str) -> str:
+        """``text`` on one line, with the placeholders ``allowed`` filled (with the clinic's details in ``language``:
+        their Spanish values where clinic.yml has them); any other curly bracket as written."""
+        return fill(one_line(text), only({**self.clinic.placeholders(language), **extra}, allowed))
+
+    # The replies ---------------------------------------------------------------------------------------------------
+
+    def topic_title(self, intent: str, language: str = ENGLISH) -> str:
+        """The topic's button title (answers.yml or practical_answers.yml), in Spanish when its answer would be."""
+        topic = self.answers[intent] if intent in self.answers else self.practical_answers[intent]
+        choice = self._choose(language, topic.es, topic.fingerprint())
+        return (choice.translation.title if choice.translation else "") or topic.title
 
     def _practical(self) -> PracticalAnswers:
-        return PracticalAnswers(self.practical_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""))
+        spanish = self.message_translations.get(UNSET_MESSAGE)
+        return PracticalAnswers(self.practical_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""),
+                                spanish.text if spanish else "")
 
     def needs_location(self, intent: str, location: Optional[Location]) -> bool:
         return self._practical().needs_location(intent, location)
 
-    def practical(self, intent: str, location: Optional[Location] = None) -> Reply:
-        """The practical answer for ``intent`` (at ``location`` when it depends on one), from clinic.yml."""
-        filled = self._practical().reply(intent, location)
-        return Reply(filled.text, filled.marker)
+    def practical(self, intent: str, location: Optional[Location] = None, language: str = ENGLISH) -> Reply:
+        """The practical answer for ``intent`` (at ``location`` when it depends on one), from clinic.yml, in the
+        patient's ``language`` when it can be (translations.choose). A Spanish answer that falls back on the default
+        text for a missing detail is Spanish only when that message's Spanish can be shown too."""
+        answer = self.practical_answers[intent]
+        practical = self._practical()
+        choice = self._choose(language, answer.es, answer.fingerprint())
+        if choice.spanish:
+            filled = practical.reply(intent, location, SPANISH)
+            unset_choice = self._message_choice(UNSET_MESSAGE, SPANISH)
+            if not filled.default_unset or unset_choice.spanish:
+                return Reply(filled.text, {**filled.marker, **choice.marker()})
+            choice = Choice(ENGLISH, why=unset_choice.why)
+        filled = practical.reply(intent, location)
+        text = self._with_notice(filled.text) if choice.why else filled.text
+        return Reply(text, {**filled.marker, **choice.marker()})
 
-    def which_location(self, intent: str) -> Tuple[Reply, List[Dict[str, str]]]:
+    def which_location(self, intent: str, language: str = ENGLISH) -> Tuple[Reply, List[Dict[str, str]]]:
         """"Which of our locations?" with one button per location, each asking ``intent`` again for it."""
-        reply = self.message(WHICH_LOCATION_MESSAGE)
-        buttons = [{"title": place.name, "payload": f'/{intent}{{"location": "{place.key}"}}'}
+        reply = self.message(WHICH_LOCATION_MESSAGE, language=language)
+        shown = reply.marker.get("language", ENGLISH)
+        buttons = [{"title": place.name_in(shown), "payload": f'/{intent}{{"location": "{place.key}"}}'}
                    for place in self.clinic.locations]
         return Reply(reply.text, {**reply.marker, "for": intent}), buttons
 
-    def _fill(self, text: str, allowed: Collection[str], **extra: str) -> str:
-        """``text`` on one line, with the placeholders ``allowed`` filled; any other curly bracket as written."""
-        return fill(one_line(text), only({**self.clinic.placeholders(), **extra}, allowed))
+    def message(self, key: str, language: str = ENGLISH, **extra: str) -> Reply:
+        """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...), in the patient's
+        ``language`` when it can be (a safety message whenever its Spanish exists); ``extra``: the values of its own
+        placeholders (placeholders.MESSAGE_EXTRAS), such as the topic of no_specific_info."""
+        choice = self._message_choice(key, language)
+        text = choice.translation.text if choice.translation else self.messages[key]
+        return self._reply(text, choice, message_placeholders(key), {"answer": key},
+                           notice=key not in ALWAYS_IN_SPANISH, **extra)
 
-    def message(self, key: str, **extra: str) -> Reply:
-        """A conversational or system message by key (an intent name, 'disclaimer', 'fallback', ...); ``extra``:
-        the values of its own placeholders (placeholders.MESSAGE_EXTRAS), such as the topic of no_specific_info."""
-        return Reply(self._fill(self.messages[key], message_placeholders(key), **extra), {"answer": key})
+    def label(self, key: str, language: str = ENGLISH) -> str:
+        """A button's title from the message ``key`` ("Yes", "Talk to our staff"): its text in the patient's
+        ``language`` when it can be, as message() chooses, but never with the notice before it."""
+        choice = self._message_choice(key, language)
+        text = choice.translation.text if choice.translation else self.messages[key]
+        return self._fill(text, message_placeholders(key), choice.language)
 
-    def unavailable(self, sender: str) -> Dict[str, Any]:
+    def unavailable(self, sender: str, language: str = ENGLISH) -> Dict[str, Any]:
         """The REST channel's apology when the bot cannot answer (action server down, no Rasa server up: the
         proxy sends it then), as one webhook message with the clinic's phone."""
-        reply = self.message(UNAVAILABLE_MESSAGE)
+        reply = self.message(UNAVAILABLE_MESSAGE, language=language)
         return {"recipient_id": sender, "text": reply.text, "custom": reply.marker}
 
     def unfillable(self) -> List[str]:
         """The texts with a curly bracket that is not a placeholder they may use (named as `make validate` names
-        them): the bot shows such brackets as written, so the servers log these texts when they load them."""
+        them, a Spanish text with "(es)"): the bot shows such brackets as written, so the servers log these texts
+        when they load them."""
         texts: List[Tuple[str, str, Collection[str]]] = []
         for intent, answer in self.answers.items():
             texts.append((f"answer '{intent}'", answer.text, CURATED_ANSWER_PLACEHOLDERS))
-            texts += [(f"answer '{intent}' variant '{value}'", variant.text, CURATED_ANSWER_PLACEHOLDERS)
-                      for variants in answer.variants.values() for value, variant in variants.items()]
+            if answer.es:
+                texts.append((f"answer '{intent}' (es)", answer.es.text, CURATED_ANSWER_PLACEHOLDERS))
+            for variants in answer.variants.values():
+                for value, variant in variants.items():
+                    texts.append((f"answer '{intent}' variant '{value}'", variant.text, CURATED_ANSWER_PLACEHOLDERS))
+                    if variant.es:
+                        texts.append((f"answer '{intent}' variant '{value}' (es)", variant.es.text,
+                                      CURATED_ANSWER_PLACEHOLDERS))
         texts += [(f"message '{key}'", text, message_placeholders(key)) for key, text in self.messages.items()]
+        texts += [(f"message '{key}' (es)", translation.text, message_placeholders(key))
+                  for key, translation in self.message_translations.items()]
         for intent, practical in self.practical_answers.items():
             allowed = practical_placeholders(practical.per_location)
-            texts += [(f"practical answer '{intent}'", text, allowed) for text in (practical.text, *practical.more)]
-            texts.append((f"practical answer '{intent}' (if_unset)", practical.if_unset, IF_UNSET_PLACEHOLDERS))
+            named = f"practical answer '{intent}'"
+            texts += [(named, text, allowed) for text in (practical.text, *practical.more)]
+            texts.append((f"{named} (if_unset)", practical.if_unset, IF_UNSET_PLACEHOLDERS))
+            if practical.es:
+                texts += [(f"{named} (es)", text, allowed) for text in (practical.es.text, *practical.es.more)]
+                texts.append((f"{named} (es, if_unset)", practical.es.if_unset, IF_UNSET_PLACEHOLDERS))
         return list(dict.fromkeys(where for where, text, allowed in texts if problems(text, allowed)))
 
-    def faq(self, intent: str, context: Dict[str, Optional[str]]) -> Reply:
+    def faq(self, intent: str, context: Dict[str, Optional[str]], language: str = ENGLISH) -> Reply:
         """The curated answer for ``intent``; ``context`` maps 'procedure'/'condition' to a canonical value,
         in order of preference. Without a matching variant, the general answer is prefixed with a plain
-        note that the articles say nothing specific to that procedure or condition."""
+        note that the articles say nothing specific to that procedure or condition. In the patient's ``language``
+        when it can be: the Spanish keeps the English's sources and markers."""
         answer = self.answers[intent]
         for kind, value in context.items():
             variant = answer.variants.get(kind, {}).get(value) if value else None
             if variant:
-                return Reply(
-                    self._fill(variant.text, CURATED_ANSWER_PLACEHOLDERS),
+                choice = self._choose(language, variant.es, variant.fingerprint())
+                return self._reply(
+                    choice.translation.text if choice.translation else variant.text, choice,
+                    CURATED_ANSWER_PLACEHOLDERS,
                     {"answer": intent, "variant": f"{kind}:{value}", "about": f"{kind}:{value}",
                      "sources": [s.as_dict() for s in variant.sources]},
                 )
-        text = self._fill(answer.text, CURATED_ANSWER_PLACEHOLDERS)
+        choice = self._choose(language, answer.es, answer.fingerprint())
         # "about": the procedure or condition the answer is given for; without a variant of its own, the general
         # answer says plainly that the articles have nothing specific to it.
         mentioned = next(((kind, value) for kind, value in context.items() if value), None)
         about = f"{mentioned[0]}:{mentioned[1]}" if mentioned else None
+        shown: List[str] = []
         if mentioned:
-            text = self.message("no_specific_info", topic=humanise(str(mentioned[1]))).text + " " + text
-        return Reply(text, {"answer": intent, "variant": None, "about": about,
-                            "sources": [s.as_dict() for s in answer.sources]})
+            note = self._message_choice("no_specific_info", language)
+            if choice.spanish and not note.spanish:  # the whole reply in one language: then the English
+                choice = Choice(ENGLISH, why=note.why)
+            note_text = note.translation.text if choice.spanish and note.translation else self.messages[
+                "no_specific_info"]
+            shown.append(self._fill(note_text, message_placeholders("no_specific_info"), choice.language,
+                                    topic=humanise(str(mentioned[1]))))
+        text = choice.translation.text if choice.translation else answer.text
+        shown.append(self._fill(text, CURATED_ANSWER_PLACEHOLDERS, choice.language))
+        text = " ".join(shown)
+        return Reply(self._with_notice(text) if choice.why else text,
+                     {"answer": intent, "variant": None, "about": about,
+                      "sources": [s.as_dict() for s in answer.sources], **choice.marker()})
 
 
 def load_knowledge(
     answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None,
     practical_answers_file: Path = PRACTICAL_ANSWERS_FILE,
 ) -> Knowledge:
-    messages = {k: str(v) for k, v in ((load_yaml(messages_file) or {}).get("messages") or {}).items()}
+    messages, message_translations = parse_messages(load_yaml(messages_file))
     return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file),
-                     parse_practical_answers(load_yaml(practical_answers_file)))
+                     parse_practical_answers(load_yaml(practical_answers_file)), message_translations)
 
 
 FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing

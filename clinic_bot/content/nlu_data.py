@@ -2,10 +2,11 @@
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List
+from typing import Any, Dict, Iterable, List
 
 from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import line_of, load_yaml
+from clinic_bot.languages import ENGLISH, LANGUAGES
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 _NOT_WORD = re.compile(r"[^\w\s]")
@@ -17,6 +18,14 @@ class Example:
     text: str
     file: Path
     line: int
+    language: str = ENGLISH  # its block's `metadata: {language: ...}`; English when the block says none
+
+
+def block_language(block: Dict[str, Any]) -> str:
+    """The language an intent block of an NLU file says it is in (clinic_bot/nlu/language.py learns from it)."""
+    metadata = block.get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return str(language) if language in LANGUAGES else ENGLISH
 
 
 def normalise(text: str) -> str:
@@ -33,10 +42,12 @@ def read_examples(path: Path) -> List[Example]:
         if not isinstance(block, dict) or "intent" not in block:
             continue  # synonyms, lookups, regexes
         first_line = line_of(block, "examples") + 1  # the block scalar starts on the next line
+        language = block_language(block)
         for offset, raw in enumerate(str(block.get("examples") or "").split("\n")):
             text = raw.strip()
             if text.startswith("- "):
-                examples.append(Example(str(block["intent"]), text[2:].strip(), Path(path), first_line + offset))
+                examples.append(Example(str(block["intent"]), text[2:].strip(), Path(path), first_line + offset,
+                                        language))
     return examples
 
 

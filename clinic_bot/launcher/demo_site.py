@@ -2,9 +2,12 @@
 
     python -m clinic_bot.launcher.demo_site [--port 8080] [--host 127.0.0.1] [--chat-server http://localhost:5005]
 
-HTML pages may use {{clinic_name}} {{phone}} {{hours}} {{booking_url}} (from clinic.yml) and {{chat_server}}
-(the Rasa server the widget talks to). Every page is sent with a Content-Security-Policy that lets it load
-and connect only to its own origin and the chat server: nothing of a patient's chat can go anywhere else.
+HTML pages may use {{clinic_name}} {{phone}} {{hours}} {{booking_url}} (from clinic.yml, in the page's language:
+a page whose <html lang> is Spanish, such as es/index.html, gets the Spanish values clinic.yml's `es:` gives) and
+{{chat_server}} (the Rasa server the widget talks to). Every page is sent with a Content-Security-Policy that lets
+it load and connect only to its own origin and the chat server: nothing of a patient's chat can go anywhere else.
+The widget's files are served as they are: widget.js, widget.css and its texts, strings/en.json and
+strings/es.json, which the widget fetches from beside widget.js (so from this origin: `connect-src 'self'`).
 `make run` starts this next to the bot (clinic_bot/launcher/servers.py); the tests start it on a free port.
 """
 import argparse
@@ -19,19 +22,28 @@ from io import BytesIO
 from typing import Dict, Iterator
 
 from clinic_bot.content.clinic_config import load_clinic_details
+from clinic_bot.languages import ENGLISH, LANGUAGES
 from clinic_bot.paths import REPO_ROOT
 
 WIDGET_DIR = REPO_ROOT / "widget"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+HTML_LANG = re.compile(r"<html\b[^>]*\blang=[\"']?([\w-]+)", re.IGNORECASE)
 
 
-def page_values(chat_server: str) -> Dict[str, str]:
-    """What the pages' {{placeholders}} stand for."""
-    values = load_clinic_details().placeholders()
+def page_values(chat_server: str, language: str = ENGLISH) -> Dict[str, str]:
+    """What the pages' {{placeholders}} stand for, in ``language``."""
+    values = load_clinic_details().placeholders(language)
     values["chat_server"] = chat_server
     return values
+
+
+def page_language(page: str) -> str:
+    """The language of a page's <html lang> as the widget reads it: "es", "es-MX"... -> "es"; else English."""
+    found = HTML_LANG.search(page)
+    primary = found.group(1).split("-")[0].lower() if found else ""
+    return primary if primary in LANGUAGES else ENGLISH
 
 
 def fill_in(page: str, values: Dict[str, str]) -> str:
@@ -47,22 +59,24 @@ def content_security_policy(chat_server: str) -> str:
 class WidgetSiteHandler(SimpleHTTPRequestHandler):
     """Static files from widget/; .html pages filled in. Read-only: GET and HEAD only."""
 
-    def __init__(self, *args, values: Dict[str, str], **kwargs) -> None:
-        self.values = values
+    def __init__(self, *args, values: Dict[str, Dict[str, str]], **kwargs) -> None:
+        self.values = values  # language -> placeholder -> value
         super().__init__(*args, directory=str(WIDGET_DIR), **kwargs)
 
     def send_head(self):
         path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            path = os.path.join(path, "index.html")
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")  # (without the slash: the base class redirects to it)
         if not path.endswith(".html") or not os.path.isfile(path):
             return super().send_head()  # also answers directory redirects and 404s
         with open(path, encoding="utf-8") as page:
-            body = fill_in(page.read(), self.values).encode("utf-8")
+            text = page.read()
+        values = self.values[page_language(text)]
+        body = fill_in(text, values).encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Security-Policy", content_security_policy(self.values["chat_server"]))
+        self.send_header("Content-Security-Policy", content_security_policy(values["chat_server"]))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         return BytesIO(body)
@@ -77,7 +91,8 @@ class WidgetSiteHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(port: int, chat_server: str, host: str = DEFAULT_HOST) -> ThreadingHTTPServer:
-    handler = partial(WidgetSiteHandler, values=page_values(chat_server))
+    values = {language: page_values(chat_server, language) for language in LANGUAGES}
+    handler = partial(WidgetSiteHandler, values=values)
     return ThreadingHTTPServer((host, port), handler)
 
 

@@ -15,17 +15,16 @@ bench/ensemble.py.
 """
 from typing import Any, Dict, List, Optional, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_bot.nlu.entities import ENTITY_LABELS, SPACY_DOC
-from clinic_bot.nlu.linear_text import Block, LinearTextClassifier
+from clinic_bot.nlu.linear_component import LinearTextComponent
+from clinic_bot.nlu.linear_text import Block
 
 STEM = "intents"
 MASKED = "masked"
@@ -56,7 +55,9 @@ def views(message: Message) -> Dict[str, str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class ClinicIntentClassifier(GraphComponent):
+class ClinicIntentClassifier(LinearTextComponent):
+    stem = STEM
+
     @classmethod
     def required_components(cls) -> List[Type]:
         return [SpacyNLP]
@@ -75,49 +76,20 @@ class ClinicIntentClassifier(GraphComponent):
         Rasa's cached component."""
         return repr((BLOCKS, mask_token("x"), ENTITY_LABELS))
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[LinearTextClassifier] = None) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.classifier = classifier
-
-    @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ClinicIntentClassifier":
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) < 3:
             raise ValueError("ClinicIntentClassifier needs examples of at least three intents in data/nlu")
-        self.classifier = LinearTextClassifier.train(
-            [views(m) for m in examples], [m.get(INTENT) for m in examples], BLOCKS, float(self._config["c"]),
-            self._config["class_weight"])
-        with self._storage.write_to(self._resource) as directory:
-            self.classifier.save(directory, STEM)
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ClinicIntentClassifier":
-        with model_storage.read_from(resource) as directory:
-            classifier = LinearTextClassifier.load(directory, STEM)
-        return cls(config, model_storage, resource, classifier)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+        return self.fit([views(m) for m in examples], [m.get(INTENT) for m in examples], BLOCKS)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message, probabilities in zip(messages, self.probabilities(messages)):
+        for message, probabilities in zip(messages, self.intent_probabilities(messages)):
             self.set_ranking(message, probabilities)
         return messages
 
-    def probabilities(self, messages: List[Message]) -> List[Dict[str, float]]:
+    def intent_probabilities(self, messages: List[Message]) -> List[Dict[str, float]]:
         """Per message, every intent's probability."""
-        if self.classifier is None:
-            raise RuntimeError("ClinicIntentClassifier has not been trained: run `make train`")
-        return self.classifier.probabilities([views(m) for m in messages])
+        return self.probabilities([views(m) for m in messages])
 
     def set_ranking(self, message: Message, probabilities: Dict[str, float]) -> None:
         """The message's intent and ranking (best first, `ranking_length` of them) from these probabilities."""

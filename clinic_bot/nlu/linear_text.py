@@ -123,8 +123,8 @@ class LinearTextClassifier:
 
     def __init__(self, labels: Sequence[str], intercept: np.ndarray, blocks: Sequence[Block],
                  weights: Sequence[_Weights]) -> None:
-        if len(labels) < 3:
-            raise ValueError("a classifier needs at least three labels")
+        if len(labels) < 2:
+            raise ValueError("a classifier needs at least two labels")
         self.labels = [str(label) for label in labels]
         self.intercept = np.asarray(intercept, dtype=float)
         self.blocks = list(blocks)
@@ -135,13 +135,17 @@ class LinearTextClassifier:
         branches = dict(pipeline.named_steps["features"].transformer_list)
         model: LogisticRegression = pipeline.named_steps["classifier"]
         coefficients = np.asarray(model.coef_).T  # features x classes
+        intercept = np.asarray(model.intercept_, dtype=float)
+        if len(model.classes_) == 2:  # one column, for the second class: as two, softmax gives the same sigmoid
+            coefficients = np.hstack([np.zeros_like(coefficients), coefficients])
+            intercept = np.array([0.0, intercept[0]])
         weights, offset = [], 0
         for block in blocks:
             vectorizer: TfidfVectorizer = branches[block.name].named_steps["tfidf"]
             vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
             weights.append(_Weights(vocabulary, vectorizer.idf_, coefficients[offset:offset + len(vocabulary)]))
             offset += len(vocabulary)
-        return cls(model.classes_, model.intercept_, blocks, weights)
+        return cls(model.classes_, intercept, blocks, weights)
 
     @classmethod
     def train(cls, views: Sequence[View], labels: Sequence[str], blocks: Sequence[Block], c: float,

@@ -5,6 +5,8 @@ Differences from Rasa's RestInput:
   (Rasa's collector splits them, and splits text at blank lines);
 - input is checked before any NLU runs (size, content type, JSON, types, valid Unicode), with a JSON error that
   says what was wrong; control characters are dropped from the message; the client's `metadata` is not kept;
+- the optional `"language"` ("en" or "es": the language the patient chose in the widget) goes to Rasa as the
+  message's only metadata, {"language": ...}; the apology below is in that language;
 - Rasa's slash syntax ("/intent{...}", which skips the NLU and the triage) is honoured only for the assistant's
   own buttons; any other message starting with "/" is read as text (server/slash_payloads.py);
 - each sender and each client address may send a limited number of messages a minute (429 + Retry-After),
@@ -38,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.languages import LANGUAGES
 from clinic_bot.paths import TRUSTED_PROXIES_ENV
 from clinic_bot.server.model_reload import add_reload_route
 from clinic_bot.server.rate_limit import (
@@ -50,7 +53,13 @@ from clinic_bot.server.rate_limit import (
     client_address,
     parse_networks,
 )
-from clinic_bot.server.slash_payloads import as_patient_text, is_topic_button, offered_payloads, uses_slash_syntax
+from clinic_bot.server.slash_payloads import (
+    as_patient_text,
+    greeting_in,
+    is_topic_button,
+    offered_payloads,
+    uses_slash_syntax,
+)
 from clinic_bot.server.tracker_store import TurnOutcome, events_store_of
 from clinic_bot.server.warm_up import warm_up
 
@@ -62,6 +71,7 @@ MAX_SENDER_CHARS = 128
 # an acceptable message, so it is refused before it is parsed.
 _MAX_BYTES_PER_CHAR = 12
 _KEPT_CONTROL_CHARS = "\n\t"
+LANGUAGE_CHOICES = " or ".join(json.dumps(language) for language in LANGUAGES)  # '"en" or "es"'
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 # What action_session_start sends (actions/session_start.py) when a message opens a new session: it comes before
 # the message is read, so it answers nothing.
@@ -95,9 +105,12 @@ def answered(messages: List[Dict[Text, Any]]) -> bool:
     return any((m.get("custom") or {}).get("answer") not in SESSION_OPENING_MARKERS for m in messages)
 
 
-def apology(sender: Text) -> Dict[Text, Any]:
-    """The message sent instead when the bot could not answer: `unavailable`, with the clinic's phone."""
-    return default_knowledge().unavailable(sender)
+def apology(sender: Text, language: Optional[Text] = None) -> Dict[Text, Any]:
+    """The message sent instead when the bot could not answer: `unavailable`, with the clinic's phone, in the
+    language the patient chose (Knowledge's own default, English, when the request named none)."""
+    if language is None:
+        return default_knowledge().unavailable(sender)
+    return default_knowledge().unavailable(sender, language=language)
 
 
 def _error(status: int, error: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
@@ -179,8 +192,14 @@ class ClinicRestInput(InputChannel):
             return None, _error(400, f'"sender" must be a string of 1 to {MAX_SENDER_CHARS} characters')
         if has_lone_surrogate(sender):
             return None, _error(400, '"sender" must be valid Unicode text (it holds half of a character)')
+        kept = {"message": message, "sender": sender}
+        if "language" in body:  # optional; null or "" is a wrong value, not a missing one
+            language = body["language"]
+            if not isinstance(language, str) or language not in LANGUAGES:
+                return None, _error(400, f'"language" must be {LANGUAGE_CHOICES}, or left out')
+            kept["language"] = language
         # `metadata` is dropped: nothing the widget sends needs it, and Rasa would store it verbatim.
-        return {"message": message, "sender": sender}, None
+        return kept, None
 
     async def read_slash_syntax(self, request: Request, message: Text, sender: Text) -> Text:
         """The message as the assistant should read it: a button's payload as sent, any other "/..." as text."""
@@ -255,24 +274,28 @@ class ClinicRestInput(InputChannel):
             error = self.throttle(request, body["sender"])
             if error is not None:
                 return error
-            sender = body["sender"]
+            sender, language = body["sender"], body.get("language")
+            # The patient's chosen language is the message's only metadata (none without it): Rasa keeps it with the
+            # message, and the NLU and the actions find it in the message's metadata.
+            metadata = {"language": language} if language is not None else None
             collector = ClinicOutputChannel()
             with self._watch_store(request, sender) as outcome:
-                message = await self.read_slash_syntax(request, body["message"], sender)
+                message = greeting_in(await self.read_slash_syntax(request, body["message"], sender), language)
                 if not message:
                     return _error(400, '"message" must not be empty')
                 try:
-                    await on_new_message(UserMessage(message, collector, sender, input_channel=self.name()))
+                    await on_new_message(UserMessage(message, collector, sender, input_channel=self.name(),
+                                                     metadata=metadata))
                 except Exception:  # the patient must still get an answer; details go to the log only
                     logger.exception("Handling a message failed")
             messages: List[Dict[Text, Any]] = collector.messages
             if outcome.store_failed:
                 logger.error("The conversation store failed for sender %s; sent the apology", sender)
-                messages = [apology(sender)]
+                messages = [apology(sender, language)]
             elif not answered(messages):
                 logger.error("The bot produced no reply for sender %s (action server down, failing or too slow?); "
                              "sent the apology", sender)
-                messages = [apology(sender)]
+                messages = [apology(sender, language)]
             return response.json(messages)
 
         return webhook

@@ -11,12 +11,13 @@ Any other message that starts with "/" is the patient's own text ("/my name is .
 Rasa's parser would otherwise act on it, or log a warning that quotes the whole message.
 """
 import re
-from typing import Any, Callable, Iterable, Set, Text
+from typing import Any, Callable, Iterable, Optional, Set, Text
 
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.events import BotUttered
 
-from clinic_bot.intents import BUTTON_INTENTS
+from clinic_bot.intents import BUTTON_INTENTS, GREET_INTENT
+from clinic_bot.languages import LANGUAGE_SLOT, LANGUAGES
 
 _BARE_INTENT = re.compile(r"/([a-z_]+)")
 
@@ -47,3 +48,13 @@ def uses_slash_syntax(text: Text) -> bool:
 def as_patient_text(text: Text) -> Text:
     """The message read as text: without the leading slashes Rasa would parse."""
     return text.strip().lstrip(INTENT_MESSAGE_PREFIX).strip()
+
+
+def greeting_in(payload: Text, language: Optional[Text]) -> Text:
+    """The widget's greeting ("/greet", which it sends on opening and when the patient switches its language) with
+    the language the patient chose as the payload's entity, so that it sets the conversation's language (the slot
+    `language`): Rasa reads a payload without running the language detector. Any other payload as it is: a topic
+    button keeps the conversation's language, whatever the page's."""
+    if language in LANGUAGES and payload == f"{INTENT_MESSAGE_PREFIX}{GREET_INTENT}":
+        return f'{payload}{{"{LANGUAGE_SLOT}": "{language}"}}'
+    return payload

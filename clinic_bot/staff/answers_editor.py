@@ -144,9 +144,9 @@ class AnswersFile(EntryEditor[AnswerForm, List[Tuple[str, str]]]):
         if not form.title:
             problems.append(self._problem("no_title", replace(general, field=TITLE)))
         put_title(entry, form.title, before=("text",))
-        put_folded(entry, "text", form.text, TEXT_INDENT, before=("sources", "reviewed", *BY_KEYS))
+        put_folded(entry, "text", form.text, TEXT_INDENT, before=("sources", "reviewed", "es", *BY_KEYS))
         _set_sources(entry, self._kept_rows(general, form.sources, rows, problems))
-        put_key(entry, "reviewed", today, before=BY_KEYS)
+        put_key(entry, "reviewed", today, before=("es", *BY_KEYS))
 
         seen: Set[Tuple[str, str]] = set()
         for variant in form.variants:
@@ -163,7 +163,8 @@ class AnswersFile(EntryEditor[AnswerForm, List[Tuple[str, str]]]):
             else:
                 seen.add((kind, value))
                 owner = _variant_entry(entry, kind, value)
-                put_folded(owner, "text", variant.text, VARIANT_TEXT_INDENT, before=("sources", "reviewed", *BY_KEYS))
+                put_folded(owner, "text", variant.text, VARIANT_TEXT_INDENT,
+                           before=("sources", "reviewed", "es", *BY_KEYS))
                 part = replace(general, variant_kind=kind, variant_value=value)
                 _set_sources(owner, self._kept_rows(part, variant.sources, rows, problems))
 
@@ -257,4 +258,4 @@ def _set_sources(owner: CommentedMap, rows: List[Tuple[str, str]]) -> None:
         source["file"] = file_name
         source["section"] = DoubleQuotedScalarString(section)  # as the file writes them
         sources.append(source)
-    put_key(owner, "sources", sources, before=("reviewed", *BY_KEYS))
+    put_key(owner, "sources", sources, before=("reviewed", "es", *BY_KEYS))

@@ -148,11 +148,11 @@ class PracticalAnswersFile(EntryEditor[PracticalForm, PracticalPreview]):
 
     def _apply(self, entry: CommentedMap, form: PracticalForm) -> List[Problem]:
         trim_trailing_comment(entry)  # the blank line before the next entry: splice_entry keeps it from the file
-        put_title(entry, form.title, before=("per_location", "text", "more", "if_unset"))
-        put_folded(entry, "text", form.text, TEXT_INDENT, before=("more", "if_unset"))
+        put_title(entry, form.title, before=("per_location", "text", "more", "if_unset", "es"))
+        put_folded(entry, "text", form.text, TEXT_INDENT, before=("more", "if_unset", "es"))
         _set_more(entry, form.more)
         if form.if_unset:
-            put_folded(entry, "if_unset", form.if_unset, TEXT_INDENT, before=())
+            put_folded(entry, "if_unset", form.if_unset, TEXT_INDENT, before=("es",))  # the Spanish stays last
         elif "if_unset" in entry:
             del entry["if_unset"]
         found = check_practical_answer(self.path, form.intent, entry, 0, detail_values(self.clinic_file))
@@ -179,7 +179,7 @@ def _set_more(entry: CommentedMap, sentences: List[str]) -> None:
     more = CommentedSeq()
     for sentence in sentences:
         more.append(kept.get(sentence, DoubleQuotedScalarString(sentence)))  # quoted, as the file writes them
-    put_key(entry, "more", more, before=("if_unset",))
+    put_key(entry, "more", more, before=("if_unset", "es"))
 
 
 # Placeholders --------------------------------------------------------------------------------------------------

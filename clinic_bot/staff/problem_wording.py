@@ -8,6 +8,7 @@ as the command line's are: {subject} is the part ("The general answer"), the oth
 and the phrases made from them here (console_fields).
 """
 import difflib
+from dataclasses import replace
 from typing import Dict, List, Optional
 
 from clinic_bot.content.knowledge import humanise
@@ -49,7 +50,11 @@ def plain_problems(problems: List[Problem]) -> List[str]:
 
 
 def part_name(part: AnswerPart) -> str:
-    """The part of the answer as the form names it."""
+    """The part of the answer as the form names it; a part of its Spanish text (not edited in the console) as
+    "The Spanish of ..."."""
+    if part.is_spanish:
+        english = part_name(replace(part, language=""))
+        return f"The Spanish of {english[:1].lower()}{english[1:]}"
     if part.entry == PRACTICAL:
         if part.field == MORE and part.sentence:
             return f"Sentence {part.sentence} under \u201cmore\u201d"

@@ -19,6 +19,7 @@ from clinic_bot import paths
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.files import PRIVATE, write_atomically
 from clinic_bot.intents import FALLBACK_INTENT
+from clinic_bot.languages import ENGLISH
 from clinic_bot.store.database import StoreLocation, is_server_url
 from clinic_bot.tools.review import (
     DEFAULT_THRESHOLD,
@@ -54,6 +55,7 @@ class ReviewItem:
     likeliest: Tuple[str, ...]  # intents to offer first
     red_flag: Optional[str] = None
     urgent: Optional[Urgent] = None  # for an urgent message: its disposition, what raised it, the answer
+    language: str = ENGLISH  # the message's, as the language detector read it: where its example goes
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _likeliest(turn: Turn) -> Tuple[str, ...]:
 def _item(turn: Turn, why: Sequence[str], urgent: Optional[Urgent] = None) -> ReviewItem:
     guess, confidence = turn.best_guess()
     return ReviewItem(turn.key, turn.text, tuple(why), guess, confidence, tuple(turn.answers), _when(turn.time),
-                      _likeliest(turn), turn.red_flag, urgent)
+                      _likeliest(turn), turn.red_flag, urgent, turn.language)
 
 
 class ReviewQueue:

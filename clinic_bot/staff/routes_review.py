@@ -7,6 +7,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_bot.languages import ENGLISH, SPANISH
 from clinic_bot.staff.console import Console, refused
 from clinic_bot.staff.review_queue import ReviewItem, page_number, page_of, topics
 from clinic_bot.tools.add_example import TrainingData
@@ -22,6 +23,10 @@ def _review_page(request: Request) -> str:
     return "/review" if number == 1 else f"/review?page={number}"
 
 
+# How the review list names a message's language (the console is in English).
+LANGUAGE_NAMES = {ENGLISH: "English", SPANISH: "Spanish"}
+
+
 def register(app: Sanic, console: Console) -> None:
     @app.get("/review")
     async def review(request: Request) -> HTTPResponse:
@@ -30,7 +35,8 @@ def register(app: Sanic, console: Console) -> None:
         all_topics = topics()
         names = {t.intent: t.label for t in all_topics}
         return console.render(request, "review.html", page=page, items=page.items, urgent_count=len(urgent),
-                              topics=all_topics, names=names, answer_names=lambda item: _answer_names(item, names))
+                              topics=all_topics, names=names, answer_names=lambda item: _answer_names(item, names),
+                              language_names=LANGUAGE_NAMES)
 
     @app.get("/review/urgent")
     async def urgent(request: Request) -> HTTPResponse:
@@ -50,7 +56,7 @@ def register(app: Sanic, console: Console) -> None:
         if not intent:
             console.flash(request, "error", "Choose the topic the message should have had, then press the button.")
             return response.redirect(f"{_review_page(request)}#item-{key}", status=303)
-        outcome = TrainingData().add(intent, [item.text])[0]
+        outcome = TrainingData().add(intent, [item.text], item.language)[0]
         if outcome.added:
             console.queue.mark_done(key, user, f"labelled {outcome.intent}")
             console.audit.record(user, "added training example", outcome.intent, after={

@@ -163,6 +163,10 @@ def splice_entry(original: str, document: Any, intent: str) -> str:
     written = io.StringIO()
     round_trip_yaml().dump(alone, written)
     block = _lines(written.getvalue())[1:]  # without "answers:"
+    # Blank or comment lines before the key are the original's, kept above: ruamel gives them to the entry when the
+    # one before ends with an empty value (a translation's `reviewed:`), and would write them twice.
+    while block and _is_between(block[0]):
+        block.pop(0)
     while block and _is_between(block[-1]):
         block.pop()
     if block and not block[-1].endswith("\n"):

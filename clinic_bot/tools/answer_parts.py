@@ -4,7 +4,8 @@ of a sentence.
 
 An answer is an entry of one of the knowledge files, keyed by its intent: a curated answer (knowledge/answers.yml),
 a practical answer (knowledge/practical_answers.yml), or a message (knowledge/messages.yml: what action_reply answers
-an intent with; its key is the intent or the message's own name).
+an intent with; its key is the intent or the message's own name). Each text may have a Spanish text beside it
+(``es:``, clinic_bot/content/translations.py): a part of it has ``language`` "es".
 """
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ SOURCES = "sources"
 REVIEWED = "reviewed"
 MORE = "more"
 IF_UNSET = "if_unset"
+TRANSLATES = "translates"
+
+SPANISH = "es"  # AnswerPart.language of a Spanish text
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class AnswerPart:
     field: str = ""  # TITLE, TEXT, SOURCES, REVIEWED, MORE, IF_UNSET, or "" for the whole entry (or variant)
     source: int = 0  # the source's number in the list of sources, from 1 (0: not one source)
     sentence: int = 0  # the number of the sentence of `more`, from 1 (0: not one sentence)
+    language: str = ""  # "es": the Spanish text of the part (its `es:`); "": the English
+
+    @property
+    def is_spanish(self) -> bool:
+        return self.language == SPANISH
 
     @property
     def is_variant(self) -> bool:

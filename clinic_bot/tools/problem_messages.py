@@ -5,7 +5,8 @@ and borrows these for the others (clinic_bot/staff/problem_wording.py), so each 
 A template names a value in curly brackets, filled by name only (placeholders.fill: never evaluated, and a value is
 put in as it is), and may also use:
 - {subject}: the answer, or the part of it, the problem is about, as the command line names it ("answer 'ask_x'
-  variant 'nerve_block'", "practical answer 'ask_hours' (more, sentence 2)", "message 'greet'");
+  variant 'nerve_block'", "practical answer 'ask_hours' (more, sentence 2)", "message 'greet'"; its Spanish text
+  with "es": "answer 'ask_x' (es)", "practical answer 'ask_hours' (es, more, sentence 2)");
 - {NAME_and}, {NAME_or}: the list value NAME (items joined by LIST_SEPARATOR) with "and" or "or" between its items;
 - {use_only}: which placeholders the text may use, from the value "allowed".
 """
@@ -69,6 +70,35 @@ CATALOGUE: Dict[str, str] = {
     "practical_answer_not_mapping": "{subject} must be a mapping with a title and a text",
     "more_not_a_list": "{subject}: more must be a list of sentences",
     "details_empty": "{subject} needs {details}, empty in clinic.yml: patients are told to call instead",
+    "message_not_mapping": "{subject} must be a mapping with its text (and its Spanish under es)",
+    # A Spanish text (es:) beside an English one (problems.translation_problems)
+    "translation_not_mapping": "{subject} must be a mapping with the Spanish text, translates and reviewed",
+    "translation_unknown_key": "{subject} has '{key}', which a translation does not have (a typo?); known: {known}",
+    "translation_without_text": "{subject} has no text: write the Spanish, or remove the es block",
+    "translation_without_title": "{subject} has no title: write the 2 to 4 Spanish words the buttons show",
+    "translation_own_sources": ("{subject} has sources of its own: a translation keeps the English answer's sources; "
+                                "remove sources from its es block"),
+    "translation_placeholders_differ": ("{subject} must use the same placeholders as the English: "
+                                        "{missing_note}{extra_note}"),
+    "translation_more_count": ("{subject} has {spanish} sentence(s) under more, the English {english}: one Spanish "
+                               "sentence for each English one, in the same order"),
+    "translation_without_if_unset": "{subject} has no if_unset, which the English has: translate it too",
+    "translation_without_fingerprint": ("{subject} has no translates: once the Spanish renders the English as it is "
+                                        "now, set translates: \"{fingerprint}\""),
+    "translation_stale": ("{subject}: the English text changed after this translation; review the Spanish and update "
+                          "translates (to \"{fingerprint}\")"),
+    "translation_reviewed_not_date": ("{subject}: reviewed must be the date the staff reviewed the translation "
+                                      "(YYYY-MM-DD), or empty, not '{reviewed}'"),
+    "translation_safety_numbers_missing": ("{subject} must keep {missing_and}, as its English does: it is a safety "
+                                           "message"),
+    "translation_required": ("{subject} is missing: a Spanish-speaking patient gets this message in Spanish "
+                             "whatever its review, so write its Spanish under es"),
+    "translations_unreviewed": ("{count} translation(s) not yet reviewed by the staff ({counts}) are shown to "
+                                "Spanish-speaking patients (show_unreviewed_translations: true): review them and set "
+                                "their reviewed date"),
+    "safety_translations_unreviewed": ("{count} Spanish safety message(s) not yet reviewed by the staff ({keys}) are "
+                                       "shown to Spanish-speaking patients whatever their review: review them and set "
+                                       "their reviewed date"),
     # clinic.yml (validate_clinic.check_clinic)
     "clinic_unreadable": "{error}",
     "demo_placeholder": _DEMO_PLACEHOLDER + " and delete the PLACEHOLDER mark",
@@ -76,6 +106,8 @@ CATALOGUE: Dict[str, str] = {
     "demo_value": "'{key}' is still a demo value: put the clinic's real value before going live",
     "unknown_clinic_detail": _NOT_A_DETAIL,
     "unknown_location_detail": "location '{location}': " + _NOT_A_DETAIL,
+    "unknown_spanish_detail": "es: " + _NOT_A_DETAIL,
+    "unknown_location_spanish_detail": "location '{location}', es: " + _NOT_A_DETAIL,
     "location_without_address": ("location '{location}' has no address: patients asking where you are will be told "
                                   "to call"),
     # The triage's terms and messages (validate.check_triage)
@@ -107,19 +139,23 @@ def items(value: str) -> List[str]:
 
 
 def subject(part: Optional[AnswerPart]) -> str:
-    """How the command line names the part of an answer a problem is about."""
+    """How the command line names the part of an answer a problem is about; a Spanish text's with "es"."""
     if part is None:
         return ""
+    notes = [part.language] if part.is_spanish else []
     if part.entry == PRACTICAL:
-        named = f"practical answer '{part.intent}'"
         if part.field == MORE and part.sentence:
-            return f"{named} (more, sentence {part.sentence})"
-        return f"{named} (if_unset)" if part.field == IF_UNSET else named
-    if part.entry == CURATED:
-        return f"answer '{part.intent}'" + (f" variant '{part.variant_value}'" if part.is_variant else "")
-    if part.entry == MESSAGE:
-        return f"message '{part.intent}'"
-    return part.intent
+            notes.append(f"more, sentence {part.sentence}")
+        elif part.field == IF_UNSET:
+            notes.append("if_unset")
+        named = f"practical answer '{part.intent}'"
+    elif part.entry == CURATED:
+        named = f"answer '{part.intent}'" + (f" variant '{part.variant_value}'" if part.is_variant else "")
+    elif part.entry == MESSAGE:
+        named = f"message '{part.intent}'"
+    else:
+        named = part.intent
+    return f"{named} ({', '.join(notes)})" if notes else named
 
 
 def use_only(allowed: List[str]) -> str:
@@ -137,6 +173,10 @@ def fields(values: Mapping[str, str], subject_words: str) -> Dict[str, str]:
         found[f"{name}_or"] = " or ".join(items(value))
     if "allowed" in values:
         found["use_only"] = use_only(items(values["allowed"]))
+    if "missing" in values or "extra" in values:  # a translation's placeholders (translation_placeholders_differ)
+        missing, extra = items(values.get("missing", "")), items(values.get("extra", ""))
+        found["missing_note"] = f"add {' and '.join(missing)}" if missing else ""
+        found["extra_note"] = (("; " if missing else "") + f"remove {' and '.join(extra)}") if extra else ""
     return found
 
 

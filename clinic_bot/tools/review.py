@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from clinic_bot import paths
 from clinic_bot.content.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
 from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from clinic_bot.languages import ENGLISH, LANGUAGES, SPANISH
 from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
 
@@ -56,6 +57,7 @@ class Turn:
     triage: Dict[str, Any] = field(default_factory=dict)  # the triage's record; empty for older messages
     asked_if_helpful: bool = False
     key: str = ""  # stands for this message without naming its sender (the staff console's review list)
+    language: str = ENGLISH  # the message's own language as the language detector read it (older messages: en)
 
     @property
     def is_button(self) -> bool:
@@ -76,6 +78,18 @@ class Turn:
         return self.intent, self.confidence
 
 
+def message_language(parse: Dict[str, Any]) -> str:
+    """The language of a patient's message as the detector read it (clinic_bot/nlu/language.py): its own reading
+    when it has words, else the conversation's (a button); English for a message parsed before the detector."""
+    reading = parse.get("language")
+    if not isinstance(reading, dict):
+        return ENGLISH
+    p_spanish = reading.get("p_spanish")
+    if isinstance(p_spanish, (int, float)):
+        return SPANISH if p_spanish >= 0.5 else ENGLISH
+    return str(reading.get("conversation")) if reading.get("conversation") in LANGUAGES else ENGLISH
+
+
 def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
     """One conversation's user and bot events (Rasa's event JSON, in order) as turns."""
     turns: List[Turn] = []
@@ -87,7 +101,7 @@ def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
             turns.append(Turn(str(event.get("text") or ""), float(event.get("timestamp") or 0),
                               str(intent.get("name") or ""), float(intent.get("confidence") or 0),
                               list(parse.get("intent_ranking") or []), parse.get("red_flag"),
-                              triage=triage if isinstance(triage, dict) else {}))
+                              triage=triage if isinstance(triage, dict) else {}, language=message_language(parse)))
         elif event.get("event") == "bot" and turns:
             marker = (((event.get("data") or {}).get("custom")) or {}).get("answer")
             if marker == HELPFUL_QUESTION:

@@ -17,13 +17,15 @@ from typing import AbstractSet, Any, Collection, Dict, List, Mapping, Optional, 
 import yaml
 
 from clinic_bot import paths
+from clinic_bot.content.clinic_config import SHOW_UNREVIEWED_TRANSLATIONS, load_clinic_details
 from clinic_bot.content.entity_values import canonical_values
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
-from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS
+from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS, parse_answers
 from clinic_bot.content.nlu_data import Example, normalise, read_all
 from clinic_bot.content.placeholders import CURATED_ANSWER_PLACEHOLDERS, message_placeholders
 from clinic_bot.content.practical_answers import UNSET_MESSAGE, WHICH_LOCATION_MESSAGE
-from clinic_bot.content.triage_replies import CHECK_IN_KEYS, GENTLE_CRISIS_KEYS, URGENT_MESSAGE_KEYS
+from clinic_bot.content.translations import ALWAYS_IN_SPANISH, SAFETY_MESSAGES, TRANSLATION_UNAVAILABLE, fingerprint
+from clinic_bot.content.triage_replies import CHECK_IN_KEY, GENTLE_CRISIS_KEY, URGENT_MESSAGE_KEYS
 from clinic_bot.content.triage_replies import MESSAGE_KEYS as TRIAGE_MESSAGES
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.intents import FAQ_ACTION, PRACTICAL_ACTION
@@ -32,7 +34,16 @@ from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
 from clinic_bot.tools.answer_parts import CURATED, MESSAGE, REVIEWED, SOURCES, TEXT, AnswerPart
 from clinic_bot.tools.problem_messages import LIST_SEPARATOR
-from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
+from clinic_bot.tools.problems import (
+    ERROR,
+    WARNING,
+    English,
+    Problem,
+    answers_match_intents,
+    bracket_problems,
+    is_unreviewed,
+    translation_problems,
+)
 from clinic_bot.tools.validate_clinic import check_clinic
 from clinic_bot.tools.validate_practical import check_practical_answers
 
@@ -42,15 +53,16 @@ TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
 SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
-                   UNSET_MESSAGE, WHICH_LOCATION_MESSAGE,
+                   UNSET_MESSAGE, WHICH_LOCATION_MESSAGE, TRANSLATION_UNAVAILABLE,
                    *FEEDBACK_MESSAGES,
                    *TRIAGE_MESSAGES}
 # What a safety message must always say, however staff word it: the emergency numbers, and the after-hours
-# line for questions about a recent procedure (clinic.yml fills the placeholder).
+# line for questions about a recent procedure (clinic.yml fills the placeholder). Their Spanish keeps those of them
+# their English has.
 SAFETY_NUMBERS: Dict[str, Tuple[str, ...]] = {
     **{key: ("911", "988", "{after_hours_phone}") for key in URGENT_MESSAGE_KEYS.values()},
-    **{key: ("988",) for key in GENTLE_CRISIS_KEYS.values()},
-    **{key: ("911", "988") for key in CHECK_IN_KEYS.values()},
+    GENTLE_CRISIS_KEY: ("988",),
+    CHECK_IN_KEY: ("911", "988"),
 }
 # Entity names in example markup: [text](entity), [text](entity:value), [text]{"entity": "entity", ...}.
 ENTITY_MARKUP = re.compile(r"\]\((\w+)|\]\{[^}]*?[\"']entity[\"']\s*:\s*[\"'](\w+)")
@@ -197,7 +209,21 @@ def check_answer(file: Path, intent: str, answer: Any, line: int, values: Mappin
                 continue
             problems += check_text(file, vline, replace(vpart, field=TEXT), str(variant.get("text") or ""))
             problems += check_sources(file, variant, vpart)
-    return problems
+            problems += translation_problems(file, variant, vpart, variant_english(variant))
+    return problems + translation_problems(file, answer, general, answer_english(str(intent), answer))
+
+
+def answer_english(intent: str, answer: Dict[str, Any]) -> English:
+    """What the Spanish of a curated answer renders: its title and text (fingerprinted as the bot reads them)."""
+    parsed = parse_answers({"answers": {intent: answer}})[intent]
+    return English(parsed.fingerprint(), str(answer.get("text") or ""), title=str(answer.get("title") or ""),
+                   sources=answer.get("sources"), allowed=CURATED_ANSWER_PLACEHOLDERS)
+
+
+def variant_english(variant: Dict[str, Any]) -> English:
+    """What the Spanish of a variant renders: its text."""
+    return English(fingerprint(str(variant.get("text") or "")), str(variant.get("text") or ""),
+                   sources=variant.get("sources"), allowed=CURATED_ANSWER_PLACEHOLDERS)
 
 
 def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.date,
@@ -214,18 +240,59 @@ def check_answers(faq_intents: Set[str], domain_intents: Set[str], today: dt.dat
 
 
 def check_messages(reply_intents: Set[str]) -> List[Problem]:
+    """Every message: a mapping with its text (and its Spanish, `es`), the placeholders it may use, the safety
+    messages' numbers; a message for every intent action_reply answers and every system message."""
     file = paths.MESSAGES_FILE
     messages = (load_yaml(file) or {}).get("messages") or {}
     problems = [Problem(file, 0, ERROR, "message_missing", {"intent": i})
                 for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
-    for key, text in messages.items():
+    for key, message in messages.items():
+        line = line_of(messages, key)
         part = AnswerPart(MESSAGE, str(key), field=TEXT)
-        problems += check_text(file, line_of(messages, key), part, str(text), message_placeholders(str(key)))
-        missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in str(text)]
+        if not isinstance(message, dict):
+            problems.append(Problem(file, line, ERROR, "message_not_mapping", part=replace(part, field="")))
+            continue
+        text = str(message.get("text") or "")
+        allowed = message_placeholders(str(key))
+        problems += check_text(file, line, part, text, allowed)
+        missing = [number for number in SAFETY_NUMBERS.get(key, ()) if number not in text]
         if missing:
-            problems.append(Problem(file, line_of(messages, key), ERROR, "safety_numbers_missing",
+            problems.append(Problem(file, line, ERROR, "safety_numbers_missing",
                                     {"missing": LIST_SEPARATOR.join(missing)}, part))
+        problems += translation_problems(file, message, replace(part, field=""),
+                                         English(fingerprint(text), text, allowed=allowed),
+                                         required=key in ALWAYS_IN_SPANISH, safety_numbers=SAFETY_NUMBERS.get(key, ()))
     return problems
+
+
+def check_translations_reviewed(clinic_file: Optional[Path] = None) -> List[Problem]:
+    """One warning summing up the translations patients are shown that the staff have not reviewed: all of them when
+    clinic.yml shows unreviewed translations, else the safety messages (shown whatever their review)."""
+    clinic_file = Path(clinic_file or paths.CLINIC_CONFIG_FILE)
+    try:
+        shown = load_clinic_details(clinic_file).show_unreviewed_translations
+    except (ValueError, OSError, yaml.YAMLError):
+        return []  # check_clinic says why
+    answers = (load_yaml(paths.ANSWERS_FILE) or {}).get("answers") or {}
+    practical = (load_yaml(paths.PRACTICAL_ANSWERS_FILE) or {}).get("answers") or {}
+    messages = (load_yaml(paths.MESSAGES_FILE) or {}).get("messages") or {}
+    if not shown:
+        keys = [str(key) for key, message in messages.items() if key in SAFETY_MESSAGES and is_unreviewed(message)]
+        return [Problem(paths.MESSAGES_FILE, 0, WARNING, "safety_translations_unreviewed",
+                        {"count": str(len(keys)), "keys": LIST_SEPARATOR.join(keys)})] if keys else []
+    entries = [entry for entry in answers.values() if isinstance(entry, dict)]
+    variants = [variant for entry in entries for kind in VARIANT_KINDS
+                for variant in (entry.get(f"by_{kind}") or {}).values() if isinstance(entry.get(f"by_{kind}"), dict)]
+    counts = {paths.ANSWERS_FILE.name: sum(map(is_unreviewed, [*entries, *variants])),
+              paths.PRACTICAL_ANSWERS_FILE.name: sum(map(is_unreviewed, practical.values())),
+              paths.MESSAGES_FILE.name: sum(map(is_unreviewed, messages.values()))}
+    total = sum(counts.values())
+    if not total:
+        return []
+    data = load_yaml(clinic_file) or {}
+    return [Problem(clinic_file, line_of(data, SHOW_UNREVIEWED_TRANSLATIONS), WARNING, "translations_unreviewed",
+                    {"count": str(total),
+                     "counts": LIST_SEPARATOR.join(f"{name} {count}" for name, count in counts.items() if count)})]
 
 
 def _check_terms(file: Path, data: Any, where: str) -> List[Problem]:
@@ -289,6 +356,7 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
     problems += check_clinic()
     problems += check_practical_answers(rule_intents(PRACTICAL_ACTION), domain_intents)
     problems += check_triage()
+    problems += check_translations_reviewed()
     return problems
 
 

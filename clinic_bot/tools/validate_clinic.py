@@ -1,6 +1,6 @@
 """`make validate`'s checks of the clinic's own details (clinic.yml): required fields, demo values still marked
-PLACEHOLDER, misspelt keys, locations without an address; and the filled details the checks of the practical answers
-built from them warn about (validate_practical.py)."""
+PLACEHOLDER, misspelt keys (of the Spanish values, `es:`, too), locations without an address; and the filled details
+the checks of the practical answers built from them warn about (validate_practical.py)."""
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -9,6 +9,7 @@ import yaml
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import (
     REQUIRED_FIELDS,
+    SPANISH_KEY,
     known_config_keys,
     load_clinic_details,
     placeholder_lines,
@@ -18,16 +19,19 @@ from clinic_bot.tools.problem_messages import LIST_SEPARATOR
 from clinic_bot.tools.problems import ERROR, WARNING, Problem
 
 
-def _unknown_keys(file: Path, mapping: Any, allowed: Any, location: Optional[str] = None) -> List[Problem]:
-    """The keys of ``mapping`` (the clinic's details, or one ``location``'s) that are not ``allowed``."""
+def _unknown_keys(file: Path, mapping: Any, allowed: Any, location: Optional[str] = None,
+                  spanish: bool = False) -> List[Problem]:
+    """The keys of ``mapping`` (the clinic's details, or one ``location``'s; with ``spanish`` their Spanish values)
+    that are not ``allowed``."""
     if not isinstance(mapping, dict):
         return []
     known = {"known": LIST_SEPARATOR.join(allowed)}
     if location is None:
-        return [Problem(file, line_of(mapping, key), WARNING, "unknown_clinic_detail", {"key": str(key), **known})
+        code = "unknown_spanish_detail" if spanish else "unknown_clinic_detail"
+        return [Problem(file, line_of(mapping, key), WARNING, code, {"key": str(key), **known})
                 for key in mapping if key not in allowed]
-    return [Problem(file, line_of(mapping, key), WARNING, "unknown_location_detail",
-                    {"location": location, "key": str(key), **known})
+    code = "unknown_location_spanish_detail" if spanish else "unknown_location_detail"
+    return [Problem(file, line_of(mapping, key), WARNING, code, {"location": location, "key": str(key), **known})
             for key in mapping if key not in allowed]
 
 
@@ -47,8 +51,12 @@ def check_clinic(file: Path = paths.CLINIC_CONFIG_FILE) -> List[Problem]:
                  for field in details.fields_still_placeholder() if field not in marked_keys]
     keys = known_config_keys()
     problems += _unknown_keys(file, data, keys["clinic"])
+    problems += _unknown_keys(file, data.get(SPANISH_KEY), keys["clinic_spanish"], spanish=True)
     for entry in data.get("locations") or []:
         problems += _unknown_keys(file, entry, keys["location"], str(entry.get("name")))
+        if isinstance(entry, dict):
+            problems += _unknown_keys(file, entry.get(SPANISH_KEY), keys["location_spanish"], str(entry.get("name")),
+                                      spanish=True)
     for place in details.locations:
         if not place.address:
             problems.append(Problem(file, line_of(data, "locations"), WARNING, "location_without_address",

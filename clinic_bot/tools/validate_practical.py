@@ -1,17 +1,27 @@
 """`make validate`'s checks of the practical answers (knowledge/practical_answers.yml), the one list of the practical
 intents: domain.yml and data/rules/practical.yml must name exactly its intents (Rasa needs both), and each answer
-uses only details of clinic.yml that exist."""
+uses only details of clinic.yml that exist; its Spanish (es:) renders the English as it is now, with the same
+placeholders and as many `more` sentences (problems.translation_problems)."""
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Set
 
 from clinic_bot import paths
 from clinic_bot.content.placeholders import IF_UNSET_PLACEHOLDERS, placeholders_in, practical_placeholders
+from clinic_bot.content.practical_answers import parse_practical_answers
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.intents import PRACTICAL_ACTION
 from clinic_bot.tools.answer_parts import IF_UNSET, MORE, PRACTICAL, TEXT, TITLE, AnswerPart
 from clinic_bot.tools.problem_messages import LIST_SEPARATOR
-from clinic_bot.tools.problems import ERROR, WARNING, Problem, answers_match_intents, bracket_problems
+from clinic_bot.tools.problems import (
+    ERROR,
+    WARNING,
+    English,
+    Problem,
+    answers_match_intents,
+    bracket_problems,
+    translation_problems,
+)
 from clinic_bot.tools.validate_clinic import detail_values
 
 PRACTICAL_RULES = "data/rules/practical.yml"  # where the rules to it live
@@ -44,7 +54,19 @@ def check_practical_answer(file: Path, intent: str, answer: Any, line: int, valu
     if empty:
         problems.append(Problem(file, line, WARNING, "details_empty", {"details": LIST_SEPARATOR.join(empty)},
                                 replace(whole, field=TEXT)))
-    return problems
+    return problems + translation_problems(file, answer, whole, practical_english(str(intent), answer, more))
+
+
+def practical_english(intent: str, answer: Dict[str, Any], more: List[Any]) -> English:
+    """What the Spanish of a practical answer renders: its title, text, `more` and if_unset (fingerprinted as the bot
+    reads them)."""
+    parsed = parse_practical_answers({"answers": {intent: answer}})[intent]
+    if_unset = answer.get("if_unset")
+    return English(parsed.fingerprint(), str(answer.get("text") or ""), title=str(answer.get("title") or ""),
+                   more=[str(sentence) for sentence in more],
+                   if_unset=None if if_unset is None or not str(if_unset).strip() else str(if_unset),
+                   allowed=practical_placeholders(bool(answer.get("per_location", False))),
+                   if_unset_allowed=IF_UNSET_PLACEHOLDERS)
 
 
 def check_practical_answers(routed: Set[str], domain_intents: Set[str],

@@ -1,9 +1,18 @@
 """The chat widget as a patient uses it, for the browser tests: open it, ask, read what the bot said."""
 import json
+import re
+from functools import lru_cache
 from typing import Any, Dict, List
 
-from playwright.sync_api import Locator, Page, Route
+from playwright.sync_api import Locator, Page, Request, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from clinic_bot.paths import REPO_ROOT
+
+WIDGET_DIR = REPO_ROOT / "widget"
+STRINGS_DIR = WIDGET_DIR / "strings"
+# widget.js's TOPICS: each topic button's key in the strings' "topics" and the payload it sends.
+TOPIC_ENTRY = re.compile(r'\{ key: "(\w+)", payload: "(/\w+)" \}')
 
 # True once the reply to the last message is complete: a new bot message or an error, and no typing.
 # (The widget clears the error as soon as a message is sent, so an error seen here is this message's.)
@@ -21,7 +30,7 @@ class ChatWidget:
         self.log = page.get_by_role("log")
         self.status = page.get_by_role("status")
         self.alert = page.get_by_role("alert")
-        self.input = page.get_by_label("Your question")
+        self.input = page.locator(".cw-input")  # its label, in either language: test_aria_roles_and_labels
 
     def visit(self, path: str = "index.html") -> "ChatWidget":
         self.page.goto(f"{self.site_url}/{path}")
@@ -101,3 +110,38 @@ def network_failure(page: Page, times: int = 1) -> None:
 
 def bot_message(text: str, answer: str, **extra: Dict[str, Any]) -> Dict[str, Any]:
     return {"recipient_id": "x", "text": text, "custom": {"answer": answer}, **extra}
+
+
+@lru_cache(maxsize=None)
+def widget_strings(language: str) -> Dict[str, Any]:
+    """The widget's own texts in ``language``: widget/strings/<language>.json."""
+    return json.loads((STRINGS_DIR / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def filled(template: str, **values: str) -> str:
+    """A strings template with its {name}s put in, as the widget fills them."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def topic_payloads() -> Dict[str, str]:
+    """widget.js's topic buttons, in order: the key of each one's title -> the payload it sends."""
+    return dict(TOPIC_ENTRY.findall((WIDGET_DIR / "widget.js").read_text(encoding="utf-8")))
+
+
+def topic_titles(language: str) -> Dict[str, str]:
+    """The topic buttons in order, as the widget shows them in ``language``: title -> payload."""
+    titles = widget_strings(language)["topics"]
+    return {titles[key]: payload for key, payload in topic_payloads().items()}
+
+
+def record_webhook_bodies(page: Page) -> List[Dict[str, Any]]:
+    """The JSON bodies the page posts to the webhook from now on, in order (the list fills as they are sent)."""
+    bodies: List[Dict[str, Any]] = []
+
+    def seen(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/webhooks/rest/webhook"):
+            bodies.append(request.post_data_json)
+    page.on("request", seen)
+    return bodies

@@ -7,17 +7,25 @@ from playwright.sync_api import expect
 
 from clinic_bot.content.knowledge import default_knowledge
 from clinic_bot.paths import REPO_ROOT
-from tests.browser.chat import ChatWidget, bot_message, fake_bot_reply, network_failure
+from tests.browser.chat import (
+    ChatWidget,
+    bot_message,
+    fake_bot_reply,
+    filled,
+    network_failure,
+    topic_titles,
+    widget_strings,
+)
 from tests.conftest import FIGURES
 from tests.e2e.conftest import Patient, answers
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 SCREENSHOT = REPO_ROOT / "reports" / "widget.png"
-TOPICS = {"Safety": "/ask_safety", "Side effects": "/ask_side_effects", "Insurance": "/ask_insurance",
-          "Medication": "/ask_medication", "Procedures": "/ask_procedures", "Hours": "/ask_hours",
-          "Location & parking": "/ask_location", "Refills": "/ask_refill",
-          "Book an appointment": "/book_appointment"}
+# The widget's own English texts (widget/strings/en.json); the Spanish ones: test_widget_language.py.
+EN = widget_strings("en")
+TOPICS = topic_titles("en")  # title -> payload, in the order shown
+BOOK = EN["topics"]["appointment"]
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -81,17 +89,20 @@ def test_replies_appear_in_order_after_the_typing_indicator(page, site):
     chat = ChatWidget(page, site.url).visit()
     chat.open()
     events = page.evaluate("window.chatEvents")
-    assert events == ["status:The assistant is typing\u2026", "message:disclaimer", "message:greet", "status:"]
+    assert events == ["status:" + EN["typing"], "message:disclaimer", "message:greet", "status:"]
 
 
 def test_topic_button_answers_that_topic_and_the_choices_are_disabled(opened):
     topics = opened.bot("greet").get_by_role("button")
     assert topics.all_inner_texts() == list(TOPICS)
-    assert opened.choose("Book an appointment") == ["book_appointment"]
-    assert opened.last_user_text() == "Book an appointment"  # the patient's choice, shown as their message
+    assert list(TOPICS.values()) == ["/ask_safety", "/ask_side_effects", "/ask_insurance", "/ask_medication",
+                                     "/ask_procedures", "/ask_hours", "/ask_location", "/ask_refill",
+                                     "/book_appointment"]
+    assert opened.choose(BOOK) == ["book_appointment"]
+    assert opened.last_user_text() == BOOK  # the patient's choice, shown as their message
     for button in topics.all():
         expect(button).to_be_disabled()
-    expect(topics.filter(has_text="Book an appointment")).to_have_attribute("aria-pressed", "true")
+    expect(topics.filter(has_text=BOOK)).to_have_attribute("aria-pressed", "true")
     booking_url = default_knowledge().clinic.booking_url
     expect(opened.bot("book_appointment").get_by_role("link", name=booking_url)).to_have_attribute("href", booking_url)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +181,7 @@ def test_start_over_begins_a_new_conversation(opened, page):
     opened.send("what is radiofrequency ablation?")
     old_sender = opened.sender_id()
     before = opened.bot_count()
-    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name=EN["start_over"]).click()
     page.wait_for_function("n => document.querySelectorAll('.cw-msg--bot').length === 2 "
                            "&& document.querySelector('.cw-typing').textContent === ''", arg=before)
     assert opened.answers() == ["disclaimer", "greet"]
@@ -182,7 +193,7 @@ def test_network_failure_shows_the_phone_and_the_next_message_retries(opened, pa
     phone = default_knowledge().clinic.phone
     network_failure(page)
     opened.send("Is it covered by insurance?")
-    expect(opened.alert).to_contain_text("can't be reached")
+    expect(opened.alert).to_contain_text(EN["error_unreachable"])
     expect(opened.alert).to_contain_text(phone)
     assert opened.texts()[-1] == "Is it covered by insurance?"  # the patient's message stays
     assert opened.send("Is it covered by insurance?")[0] == "ask_insurance"
@@ -190,16 +201,19 @@ def test_network_failure_shows_the_phone_and_the_next_message_retries(opened, pa
 
 
 @pytest.mark.parametrize("status, reply, says", [
-    (500, {"error": "boom"}, "can't be reached"),
-    (429, {"error": "too many messages"}, "too many messages in a short time"),
-    (200, [], "can't be reached"),
-    (200, {"unexpected": 1}, "can't be reached"),
+    (500, {"error": "boom"}, "error_unreachable"),
+    (429, {"error": "too many messages"}, "error_too_many"),
+    (200, [], "error_unreachable"),
+    (200, {"unexpected": 1}, "error_unreachable"),
 ], ids=["server-error", "rate-limited", "empty-reply", "not-a-list"])
 def test_a_bad_reply_shows_the_phone_never_a_blank_or_a_trace(opened, page, status, reply, says):
     fake_bot_reply(page, reply, status=status)
     opened.send("hello")
-    expect(opened.alert).to_contain_text(says)
-    expect(opened.alert).to_contain_text(default_knowledge().clinic.phone)
+    clinic = default_knowledge().clinic
+    call = filled(EN["call_clinic_at"], clinic=clinic.name, phone=clinic.phone)
+    expect(opened.alert).to_have_text(f"{EN[says]} {call} {EN['emergency']}")
+    expect(opened.alert.get_by_role("link", name=clinic.phone)).to_have_attribute(
+        "href", "tel:" + re.sub(r"[^\d+]", "", clinic.phone))
     widget_text = page.locator("[data-clinic-chat]").inner_text()
     assert not re.search(r"boom|Error|undefined|null|\[object", widget_text)
 
@@ -232,13 +246,20 @@ def test_phone_screen_320px_has_no_horizontal_scroll(browser, site):
 
 
 def test_aria_roles_and_labels(opened, page):
-    expect(page.get_by_role("dialog", name=re.compile("assistant"))).to_be_visible()
+    title = filled(EN["title"], clinic=default_knowledge().clinic.name)
+    expect(page.get_by_role("dialog", name=title, exact=True)).to_be_visible()
     expect(opened.log).to_have_attribute("aria-live", "polite")
     assert opened.log.locator(".cw-msg").count() == 2
     expect(opened.status).to_have_count(1)
     expect(opened.alert).to_have_count(1)
-    expect(page.get_by_role("button", name="Close chat")).to_be_visible()
-    expect(page.get_by_role("textbox", name="Your question")).to_be_visible()
+    expect(opened.log).to_have_attribute("aria-label", EN["conversation_label"])
+    expect(page.get_by_role("button", name=EN["close_label"])).to_be_visible()
+    expect(page.get_by_role("textbox", name=EN["input_label"])).to_have_attribute("placeholder",
+                                                                                  EN["input_placeholder"])
+    expect(page.get_by_role("group", name=EN["reply_options_label"])).to_have_count(1)
+    languages = page.get_by_role("group", name=EN["language_label"])
+    expect(languages.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
+    expect(languages.get_by_role("button", name="Español")).to_have_attribute("aria-pressed", "false")
     network_failure(page)
     opened.send("hello")
     expect(page.get_by_role("alert")).to_contain_text(default_knowledge().clinic.phone)
@@ -278,16 +299,16 @@ ratio: ratio(over(rgba(getComputedStyle(node).color), bg), bg)});
 
 
 def test_text_contrast_is_at_least_4_5_to_1(opened, page):
-    opened.choose("Book an appointment")  # a link, a patient message, disabled and chosen buttons
+    opened.choose(BOOK)  # a link, a patient message, disabled and chosen buttons
     fake_bot_reply(page, [bot_message("Call 911 now. See https://clinic.example/urgent", "emergency")])
     opened.send("urgent")
     network_failure(page)
     opened.send("hello")  # the error alert
-    page.evaluate("document.querySelector('.cw-typing').textContent = 'The assistant is typing'")
+    page.evaluate("typing => { document.querySelector('.cw-typing').textContent = typing; }", EN["typing"])
     results = page.locator("[data-clinic-chat]").evaluate(CONTRASTS)
     texts = {r["text"] for r in results}
-    assert {"Start over", "Send", "Book an appointment", "placeholder", "The assistant is typing"} <= texts
-    assert any("can't be reached" in t for t in texts)
+    assert {EN["start_over"], EN["send"], BOOK, "placeholder", EN["typing"], "English", "Español"} <= texts
+    assert EN["error_unreachable"][:40] in texts  # (each text is cut at 40 characters)
     low = [r for r in results if r["ratio"] < 4.5]
     assert low == [], low
     lowest = min(results, key=lambda r: r["ratio"])
@@ -298,7 +319,7 @@ def test_tap_targets_are_at_least_24px(opened, page):
     sizes = page.locator("[data-clinic-chat] button:visible, [data-clinic-chat] input:visible").evaluate_all(
         "nodes => nodes.map(n => ({name: n.textContent || n.id, w: n.getBoundingClientRect().width,"
         " h: n.getBoundingClientRect().height}))")
-    assert len(sizes) >= 10  # start over, close, six topics, the input, send
+    assert len(sizes) >= 14  # two languages, start over, close, nine topics, the input, send
     small = [s for s in sizes if s["w"] < 24 or s["h"] < 24]
     assert small == [], small
     page.keyboard.press("Escape")
@@ -314,7 +335,7 @@ def test_nothing_loads_from_another_host(context, site):
                          " e => window.blocked.push(e.blockedURI));")
     chat = ChatWidget(page, site.url).visit()
     chat.open()
-    chat.choose("Book an appointment")
+    chat.choose(BOOK)
     page.get_by_role("link", name="Plan your visit").click()
     page.wait_for_url("**/visit.html")
     chat.send("thanks")
@@ -328,6 +349,6 @@ def test_bot_stopped_shows_the_error_with_the_phone(opened, page, bot_stopped):
     # Runs last (see conftest): the Rasa server is stopped for good.
     opened.send("Is it covered by insurance?")
     expect(opened.alert).to_contain_text(default_knowledge().clinic.phone)
-    expect(opened.alert).to_contain_text("can't be reached")
+    expect(opened.alert).to_contain_text(EN["error_unreachable"])
     assert opened.texts()[-1] == "Is it covered by insurance?"
     assert not re.search(r"Error|fetch|undefined", page.locator("[data-clinic-chat]").inner_text())

@@ -63,8 +63,10 @@ class Patient:
         self.url = webhook_url
         self.sender = f"e2e-{uuid.uuid4().hex[:12]}"
 
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        status, messages = post(self.url, {"sender": self.sender, "message": text})
+    def say(self, text: str, language: Optional[str] = None) -> List[Dict[str, Any]]:
+        """``language``: the widget's choice, sent as the webhook's `language` field (None: not sent)."""
+        body = {"sender": self.sender, "message": text, **({"language": language} if language else {})}
+        status, messages = post(self.url, body)
         assert status == 200, messages
         return messages
 

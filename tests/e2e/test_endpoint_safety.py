@@ -40,6 +40,11 @@ BAD_INPUTS = [
     ("no sender", JSON, as_json({"message": "hi"}), 400, "sender"),
     ("a number as sender", JSON, as_json({"sender": 7, "message": "hi"}), 400, "sender"),
     ("a sender of 129 characters", JSON, as_json({"sender": "s" * 129, "message": "hi"}), 400, "sender"),
+    ("an unknown language", JSON, as_json({"sender": "a", "message": "hi", "language": "fr"}), 400, "language"),
+    ("a language tag, not a code", JSON, as_json({"sender": "a", "message": "hi", "language": "es-MX"}), 400,
+     "language"),
+    ("null as language", JSON, as_json({"sender": "a", "message": "hi", "language": None}), 400, "language"),
+    ("a list as language", JSON, as_json({"sender": "a", "message": "hi", "language": ["es"]}), 400, "language"),
     ("a lone surrogate in the message", JSON, b'{"sender": "a", "message": "hi \\ud800 there"}', 400, "Unicode"),
     ("a lone surrogate in the sender", JSON, b'{"sender": "a\\udc00", "message": "hi"}', 400, "Unicode"),
     ("JSON nested 5,000 deep", JSON, b'{"sender": "a", "message": "hi", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
@@ -104,6 +109,17 @@ def test_client_metadata_is_not_stored(servers):
     body = {"sender": sender, "message": "hello", "metadata": {"patient_name": "Jane Quokkaroe"}}
     assert send(servers.webhook_url, as_json(body), headers=JSON).status == 200
     stored = json.dumps(conversation_events(servers.tracker_db, sender))
+    assert "Quokkaroe" not in stored and "patient_name" not in stored
+
+
+def test_the_chosen_language_is_the_only_metadata_stored(servers):
+    sender = f"lang-{uuid.uuid4().hex[:12]}"
+    body = {"sender": sender, "message": "hola", "language": "es", "metadata": {"patient_name": "Jane Quokkaroe"}}
+    reply = send(servers.webhook_url, as_json(body), headers=JSON)
+    assert reply.status == 200 and "unavailable" not in answers(reply.json())
+    events = conversation_events(servers.tracker_db, sender)
+    assert [e.get("metadata", {}).get("language") for e in events if e["event"] == "user"] == ["es"]
+    stored = json.dumps(events)
     assert "Quokkaroe" not in stored and "patient_name" not in stored
 
 

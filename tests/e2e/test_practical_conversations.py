@@ -37,7 +37,7 @@ def test_each_practical_question_gets_its_answer_from_clinic_yml(patient, text, 
     answer = replies(messages)[-1]
     assert answer["text"] == default_knowledge().practical(intent).text  # filled from clinic.yml
     assert answer["custom"]["kind"] == "practical" and "unset" not in answer["custom"]
-    assert messages[-1]["custom"] == {"answer": "helpful_question"}
+    assert messages[-1]["custom"] == {"answer": "helpful_question", "language": "en"}
 
 
 def test_a_question_about_ones_own_blood_thinner_is_refused_never_answered(patient):
@@ -68,7 +68,7 @@ def test_two_locations_the_patient_is_asked_which_then_answered_for_it(two_locat
     servers, knowledge = two_location_clinic
     patient = Patient(servers.webhook_url)
     question = replies(patient.say("what are your hours"))[-1]
-    assert question["custom"] == {"answer": "which_location", "for": "ask_hours"}
+    assert question["custom"] == {"answer": "which_location", "for": "ask_hours", "language": "en"}
     assert [b["title"] for b in question["buttons"]] == [place.name for place in knowledge.clinic.locations]
 
     north = knowledge.clinic.locations[0]

@@ -56,7 +56,7 @@ def test_forget_deletes_exactly_one_senders_conversation(servers):
 
     # Writing again starts a new conversation (disclaimer first) that holds only the new message.
     messages = leaving.say("hello")
-    assert messages[0]["custom"] == {"answer": "disclaimer"} and answers(messages) == ["greet"]
+    assert messages[0]["custom"] == {"answer": "disclaimer", "language": "en"} and answers(messages) == ["greet"]
     assert [e["text"] for e in conversation_events(db, leaving.sender) if e["event"] == "user"] == ["hello"]
 
 

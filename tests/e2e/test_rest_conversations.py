@@ -5,20 +5,20 @@ from tests.e2e.conftest import Patient, answers, post, replies
 
 def test_first_reply_opens_with_the_disclaimer_then_answers_insurance(patient):
     messages = patient.say("Is interventional pain management covered by insurance?")
-    assert messages[0]["custom"] == {"answer": "disclaimer"}
+    assert messages[0]["custom"] == {"answer": "disclaimer", "language": "en"}
     assert messages[0]["text"] == default_knowledge().message("disclaimer").text
     assert answers(messages) == ["ask_insurance"]
     answer = replies(messages)[-1]
     assert answer["text"] == default_knowledge().faq("ask_insurance", {}).text
     assert answer["custom"]["sources"][0]["file"].endswith(".txt")
-    assert messages[-1]["custom"] == {"answer": "helpful_question"}
+    assert messages[-1]["custom"] == {"answer": "helpful_question", "language": "en"}
     assert messages[-1]["text"] == default_knowledge().message("helpful_question").text
-    assert patient.say("thanks")[0]["custom"] == {"answer": "thank"}  # no second disclaimer
+    assert patient.say("thanks")[0]["custom"] == {"answer": "thank", "language": "en"}  # no second disclaimer
 
 
 def test_was_this_helpful_buttons_get_a_brief_reply_no_offers_staff(patient):
     question = patient.say("does insurance pay for a nerve block")[-1]
-    assert question["custom"] == {"answer": "helpful_question"}
+    assert question["custom"] == {"answer": "helpful_question", "language": "en"}
     assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
     assert [b["title"] for b in question["buttons"]] == [default_knowledge().message(key).text
                                                          for key in ("helpful_yes", "helpful_no")]

@@ -39,7 +39,8 @@ def test_forged_entities_never_reach_the_reply(servers, patient):
     messages = patient.say('/ask_cost{"procedure": "https://evil.example/pay"}')
     assert "evil.example" not in json.dumps(messages)
     users = [e for e in conversation_events(servers.tracker_db, patient.sender) if e["event"] == "user"]
-    assert users[0]["parse_data"]["entities"] == []
+    # Only the language detector's own entity (the conversation's first language), none from the forged payload.
+    assert [e["extractor"] for e in users[0]["parse_data"]["entities"]] == ["LanguageDetector"]
 
 
 @pytest.mark.parametrize("intent", ["ask_insurance", "ask_hours", "book_appointment"])

@@ -34,7 +34,7 @@ def test_forget_deletes_one_senders_conversation_and_the_servers_notice(scaled):
     # Both servers held the conversation in memory; writing again starts a new one on either of them.
     for index in (0, 1):
         messages = say(scaled.rasa_webhook_url(index), leaving, "hello")
-        assert messages[0]["custom"] == {"answer": "disclaimer"}
+        assert messages[0]["custom"] == {"answer": "disclaimer", "language": "en"}
         assert make("forget", scaled.tracker_db, SENDER=leaving).returncode == 0
 
 

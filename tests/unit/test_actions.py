@@ -18,7 +18,7 @@ def only_message(dispatcher):
 def faq_answer(dispatcher):
     """An FAQ answer is two messages: the curated answer, then "Was this helpful?" with yes/no buttons."""
     assert len(dispatcher.messages) == 2, dispatcher.messages
-    assert dispatcher.messages[1]["custom"] == {"answer": "helpful_question"}
+    assert dispatcher.messages[1]["custom"] == {"answer": "helpful_question", "language": "en"}
     return dispatcher.messages[0]
 
 
@@ -95,7 +95,7 @@ def test_condition_question_prefers_the_named_condition(dispatcher):
 def test_faq_answer_asks_if_it_was_helpful_with_yes_no_buttons(dispatcher, knowledge):
     ActionAnswerFaq().run(dispatcher, make_tracker("ask_recovery", "how long is recovery"), {})
     question = dispatcher.messages[1]
-    assert question["custom"] == {"answer": "helpful_question"}
+    assert question["custom"] == {"answer": "helpful_question", "language": "en"}
     assert question["text"] == knowledge.message("helpful_question").text
     # The buttons send the existing affirm/deny intents: the reply is an ordinary user event for `make review`.
     assert question["buttons"] == [{"title": knowledge.message("helpful_yes").text, "payload": "/affirm"},
@@ -105,7 +105,7 @@ def test_faq_answer_asks_if_it_was_helpful_with_yes_no_buttons(dispatcher, knowl
 def test_not_helpful_reply_offers_the_staff_contact(dispatcher, knowledge):
     ActionReply().run(dispatcher, make_tracker("deny", "/deny"), {})
     message = only_message(dispatcher)
-    assert message["custom"] == {"answer": "deny"}
+    assert message["custom"] == {"answer": "deny", "language": "en"}
     assert message["text"] == knowledge.message("deny").text
 
 
@@ -116,14 +116,18 @@ def test_emergency_message_sends_to_911_and_988_with_after_hours_line(dispatcher
     assert message["text"] == knowledge.message("emergency").text  # 911, 988, after-hours: make validate checks
 
 
-@pytest.mark.parametrize("kind,language,key", [("crisis", "en", "emergency_crisis"), ("medical", "es", "emergency_es"),
-                                               ("crisis", "es", "emergency_crisis_es")])
+@pytest.mark.parametrize("kind,language,key", [("crisis", "en", "emergency_crisis"), ("medical", "es", "emergency"),
+                                               ("crisis", "es", "emergency_crisis")])
 def test_urgent_message_follows_the_triage_kind_and_language(dispatcher, knowledge, kind, language, key):
     triage = {"level": "urgent", "kind": kind, "language": language, "concept": None}
-    ActionReply().run(dispatcher, make_tracker("emergency", "...", triage=triage), {})
+    # The patient's language as the triage read it and as the conversation's slot has it.
+    ActionReply().run(dispatcher, make_tracker("emergency", "...", triage=triage, slots={"language": language}), {})
     message = only_message(dispatcher)
-    assert message["custom"] == {"answer": "emergency", "variant": kind, "language": language, "concept": None}
-    assert message["text"] == knowledge.message(key).text
+    shown = knowledge.message(key, language=language)
+    assert message["custom"] == {"answer": "emergency", "variant": kind,
+                                 **{k: v for k, v in shown.marker.items() if k != "answer"}, "concept": None}
+    assert message["custom"]["language"] == language  # a safety message: in Spanish whenever its Spanish exists
+    assert message["text"] == shown.text
 
 
 def test_personal_question_with_a_general_part_gets_refusal_then_the_general_answer(dispatcher):
@@ -146,7 +150,7 @@ def test_suicide_mentioned_in_the_past_gets_the_answer_then_the_gentle_988_line(
 def test_personal_advice_is_refused_kindly_with_the_care_team(dispatcher, knowledge):
     ActionReply().run(dispatcher, make_tracker("ask_personal_advice", "how many oxycodone can i take"), {})
     message = only_message(dispatcher)
-    assert message["custom"] == {"answer": "ask_personal_advice"}
+    assert message["custom"] == {"answer": "ask_personal_advice", "language": "en"}
     assert message["text"] == knowledge.message("ask_personal_advice").text
 
 
@@ -154,7 +158,7 @@ def test_personal_advice_is_refused_kindly_with_the_care_team(dispatcher, knowle
 def test_booking_and_handoff_give_the_clinic_details(dispatcher, knowledge, intent):
     ActionReply().run(dispatcher, make_tracker(intent), {})
     message = only_message(dispatcher)
-    assert message["custom"] == {"answer": intent}
+    assert message["custom"] == {"answer": intent, "language": "en"}
     assert message["text"] == knowledge.message(intent).text and "{" not in message["text"]
 
 
@@ -174,12 +178,12 @@ def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
 def test_session_starts_with_the_disclaimer(knowledge):
     events = ActionSessionStart().run(None, make_tracker("greet"), {})
     assert events[0] == SessionStarted()
-    assert events[1]["event"] == "bot" and events[1]["data"]["custom"] == {"answer": "disclaimer"}
+    assert events[1]["event"] == "bot" and events[1]["data"]["custom"] == {"answer": "disclaimer", "language": "en"}
     assert events[1]["text"] == knowledge.message("disclaimer").text
     assert events[2] == ActionExecuted("action_listen")
-    assert events[1] == BotUttered(events[1]["text"], data={"custom": {"answer": "disclaimer"}})
+    assert events[1] == BotUttered(events[1]["text"], data={"custom": {"answer": "disclaimer", "language": "en"}})
 
 
 def test_unknown_intent_gets_a_plain_no_answer_not_a_crash(dispatcher):
     ActionAnswerFaq().run(dispatcher, make_tracker("ask_something_new"), {})
-    assert only_message(dispatcher)["custom"] == {"answer": "no_answer"}
+    assert only_message(dispatcher)["custom"] == {"answer": "no_answer", "language": "en"}

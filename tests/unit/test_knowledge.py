@@ -93,10 +93,10 @@ def test_no_answer_promises_coverage_results_or_safety(knowledge):
 
 def test_a_safety_message_without_its_numbers_is_refused(tmp_path, monkeypatch):
     messages = yaml.safe_load(paths.MESSAGES_FILE.read_text())
-    messages["messages"]["emergency"] = "Please see a doctor soon."
-    messages["messages"]["crisis_line_gentle"] = "We are here for you."
+    messages["messages"]["emergency"]["text"] = "Please see a doctor soon."
+    messages["messages"]["crisis_line_gentle"]["text"] = "We are here for you."
     edited = tmp_path / "messages.yml"
-    edited.write_text(yaml.safe_dump(messages))
+    edited.write_text(yaml.safe_dump(messages, allow_unicode=True))
     monkeypatch.setattr(paths, "MESSAGES_FILE", edited)
     errors = [(p.code, p.part.intent if p.part else None, dict(p.values)) for p in run_checks() if p.level == "error"]
     assert ("safety_numbers_missing", "emergency", {"missing": "911, 988, {after_hours_phone}"}) in errors, errors
@@ -178,8 +178,8 @@ def test_validate_names_a_wrong_section_by_its_file_and_line_and_the_section(tmp
 
 def test_validate_reports_every_bad_brace_of_a_message_with_its_line(tmp_path, monkeypatch):
     def change(data: Dict[str, Any]) -> None:
-        data["messages"]["fallback"] = BAD_TEXT
-        data["messages"]["disclaimer"] += " About {topic}."  # only no_specific_info is given the topic
+        data["messages"]["fallback"]["text"] = BAD_TEXT
+        data["messages"]["disclaimer"]["text"] += " About {topic}."  # only no_specific_info is given the topic
 
     copy = copy_with(tmp_path, paths.MESSAGES_FILE, change)
     monkeypatch.setattr(paths, "MESSAGES_FILE", copy)
@@ -189,6 +189,10 @@ def test_validate_reports_every_bad_brace_of_a_message_with_its_line(tmp_path, m
                                    AnswerPart(MESSAGE, "fallback", field=TEXT))
     assert [(p.line, p.code) for p in problems if p.values.get("written") == "{topic}"] == [
         (line_of(messages, "disclaimer"), "message_only_placeholder")]
+    # The English changed after its translation: the Spanish is stale (a warning), and its placeholders differ.
+    assert ("translation_stale", "warning") in [(p.code, p.level) for p in problems
+                                                if p.part == AnswerPart(MESSAGE, "fallback", field="translates",
+                                                                        language="es")]
 
 
 def knowledge_with_bad_texts(tmp_path: Path) -> Knowledge:
@@ -200,8 +204,8 @@ def knowledge_with_bad_texts(tmp_path: Path) -> Knowledge:
         variants[sorted(variants)[0]]["text"] = BAD_TEXT
 
     def messages(data: Dict[str, Any]) -> None:
-        data["messages"]["fallback"] = BAD_TEXT
-        data["messages"]["no_specific_info"] += " " + BAD_TEXT
+        data["messages"]["fallback"]["text"] = BAD_TEXT
+        data["messages"]["no_specific_info"]["text"] += " " + BAD_TEXT
 
     def practical(data: Dict[str, Any]) -> None:
         data["answers"]["ask_contact"]["text"] = BAD_TEXT.replace("{opening_times}", "us")

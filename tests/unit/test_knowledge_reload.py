@@ -41,7 +41,7 @@ def edit(path: Path, change) -> None:
 
 def set_greeting(text: str):
     def change(data):
-        data["messages"]["greet"] = text
+        data["messages"]["greet"]["text"] = text
     return change
 
 

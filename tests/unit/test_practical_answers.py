@@ -104,7 +104,7 @@ def test_two_locations_ask_which_one_for_location_answers_only(two_locations):
     assert not two_locations.needs_location("ask_refill", None)
     assert not two_locations.needs_location("ask_contact", None)
     reply, buttons = two_locations.which_location("ask_parking")
-    assert reply.marker == {"answer": "which_location", "for": "ask_parking"}
+    assert reply.marker == {"answer": "which_location", "language": "en", "for": "ask_parking"}
     assert [b["title"] for b in buttons] == ["Northside office", "Downtown office"]
     assert [b["payload"] for b in buttons] == ['/ask_parking{"location": "northside_office"}',
                                                '/ask_parking{"location": "downtown_office"}']

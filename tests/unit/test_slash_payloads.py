@@ -2,7 +2,13 @@
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from clinic_bot.server.slash_payloads import as_patient_text, is_topic_button, offered_payloads, uses_slash_syntax
+from clinic_bot.server.slash_payloads import (
+    as_patient_text,
+    greeting_in,
+    is_topic_button,
+    offered_payloads,
+    uses_slash_syntax,
+)
 
 TOPICS = {"ask_insurance", "ask_hours"}
 
@@ -46,3 +52,15 @@ def test_other_slash_text_is_read_without_its_slashes(text, read_as):
 
 def test_text_with_a_slash_inside_is_not_slash_syntax():
     assert not uses_slash_syntax("is it 1/2 price?")
+
+
+@pytest.mark.parametrize("payload, language, sent", [
+    ("/greet", "es", '/greet{"language": "es"}'),  # the widget's greeting carries the patient's choice
+    ("/greet", "en", '/greet{"language": "en"}'),
+    ("/greet", None, "/greet"),  # no choice: as sent
+    ("/ask_cost", "es", "/ask_cost"),  # a topic button keeps the conversation's language
+    ("/greet", "fr", "/greet"),  # the channel refuses other languages before this; never passed through
+    ("hola", "es", "hola"),  # text: the language detector reads it
+])
+def test_only_the_widgets_greeting_carries_the_chosen_language(payload, language, sent):
+    assert greeting_in(payload, language) == sent

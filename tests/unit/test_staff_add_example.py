@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from clinic_bot import paths
-from clinic_bot.content.nlu_data import read_all, read_examples
+from clinic_bot.content.nlu_data import block_language, read_all, read_examples
 from clinic_bot.content.practical_answers import practical_intents
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.intents import FAQ_ACTION
+from clinic_bot.languages import ENGLISH, SPANISH
 from clinic_bot.tools import add_example
 from clinic_bot.tools.add_example import TrainingData
 from clinic_bot.tools.validate import rule_intents, run_checks
@@ -25,23 +26,27 @@ def snapshot(directory: Path) -> dict:
     return {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.yml")}
 
 
-def test_every_intent_has_one_block_in_the_file_of_its_kind():
-    """The layout docs/staff.md describes and the tool relies on: data/nlu is split by topic, not by batch."""
+def test_every_intent_has_one_block_per_language_in_the_file_of_its_kind():
+    """The layout docs/staff.md describes and the tool relies on: data/nlu is split by topic, not by batch; the
+    Spanish blocks (which say so in their metadata) in the topic's `_es` file."""
     faq = set(rule_intents(FAQ_ACTION))
     practical = set(practical_intents())
-    files = {"faq.yml": faq, "practical.yml": practical, "safety.yml": {"emergency", "ask_personal_advice"},
-             "out_of_scope.yml": {"out_of_scope"}}
+    kinds = {"faq": faq, "practical": practical, "safety": {"emergency", "ask_personal_advice"},
+             "out_of_scope": {"out_of_scope"}}
     domain = {str(i) for i in (load_yaml(paths.DOMAIN_FILE) or {}).get("intents") or []}
-    files["conversation.yml"] = domain - set().union(*files.values())
-    blocks = [(path.name, str(block["intent"])) for path in sorted(paths.NLU_DIR.glob("*.yml"))
+    kinds["conversation"] = domain - set().union(*kinds.values())
+    blocks = [(path.name, str(block["intent"]), block_language(block))
+              for path in sorted(paths.NLU_DIR.glob("*.yml"))
               for block in (load_yaml(path) or {}).get("nlu") or [] if isinstance(block, dict) and "intent" in block]
-    assert sorted(blocks) == sorted((name, intent) for name, intents in files.items() for intent in intents)
+    expected = [(f"{kind}{suffix}.yml", intent, language) for kind, intents in kinds.items() for intent in intents
+                for suffix, language in (("", ENGLISH), ("_es", SPANISH))]
+    assert sorted(blocks) == sorted(expected)
 
 
 def test_adds_one_line_after_the_last_example_of_the_intents_block_and_keeps_the_rest(nlu_copy):
     before = snapshot(nlu_copy)
-    mine = [e for e in read_all(nlu_copy.glob("*.yml")) if e.intent == "ask_insurance"]
-    assert {e.file.name for e in mine} == {"faq.yml"}  # one block, in the FAQ topics' file
+    mine = [e for e in read_all(nlu_copy.glob("*.yml")) if e.intent == "ask_insurance" and e.language == ENGLISH]
+    assert {e.file.name for e in mine} == {"faq.yml"}  # one English block, in the FAQ topics' file
     last = mine[-1]
     [outcome] = TrainingData(nlu_copy).add("ask_insurance", [NEW_TEXT])
     assert outcome.added, outcome
@@ -57,6 +62,29 @@ def test_adds_one_line_after_the_last_example_of_the_intents_block_and_keeps_the
     assert [p for p in run_checks(nlu_dir=nlu_copy) if p.level == "error"] == []
 
 
+def test_a_spanish_example_goes_to_the_spanish_block_of_its_topic(nlu_copy):
+    last = [e for e in read_examples(nlu_copy / "faq_es.yml") if e.intent == "ask_insurance"][-1]
+    text = "la aseguranza de mi esposo cubre la ablacion de los nervios de la rodilla"
+    [outcome] = TrainingData(nlu_copy).add("ask_insurance", [text], SPANISH)
+    assert outcome.added and outcome.detail == f"ask_insurance (faq_es.yml:{last.line + 1})"
+    [added] = [e for e in read_examples(nlu_copy / "faq_es.yml") if e.text == text]
+    assert (added.intent, added.language) == ("ask_insurance", SPANISH)
+    assert [p for p in run_checks(nlu_dir=nlu_copy) if p.level == "error"] == []
+
+
+def test_an_unknown_language_is_refused_and_nothing_changes(nlu_copy):
+    before = snapshot(nlu_copy)
+    [outcome] = TrainingData(nlu_copy).add("ask_insurance", [NEW_TEXT], "fr")
+    assert not outcome.added and "unknown language 'fr'" in outcome.detail
+    assert snapshot(nlu_copy) == before
+
+
+def test_a_message_of_the_spanish_holdout_is_refused(nlu_copy):
+    [example] = read_examples(paths.SPANISH_HOLDOUT_FILE)[:1]
+    [outcome] = TrainingData(nlu_copy).add(example.intent, [example.text], SPANISH)
+    assert not outcome.added and "hold-out" in outcome.detail
+
+
 def test_an_example_of_a_practical_topic_goes_to_practical_yml(nlu_copy):
     last = [e for e in read_examples(nlu_copy / "practical.yml") if e.intent == "ask_parking"][-1]
     [outcome] = TrainingData(nlu_copy).add("ask_parking", ["is the lot behind the building free for patients"])
@@ -70,8 +98,8 @@ def test_an_intent_with_a_second_block_is_refused_naming_both(nlu_copy):
     before = snapshot(nlu_copy)
     [outcome] = TrainingData(nlu_copy).add("ask_parking", ["is the lot behind the building free for patients"])
     assert not outcome.added
-    assert outcome.detail.startswith("intent 'ask_parking' has 2 blocks (out_of_scope.yml:")
-    assert f"practical.yml:{first.line - 2}); every intent has one" in outcome.detail
+    assert outcome.detail.startswith("intent 'ask_parking' has 2 blocks in 'en' (out_of_scope.yml:")
+    assert f"practical.yml:{first.line - 2}); every intent has one per language" in outcome.detail
     assert snapshot(nlu_copy) == before
 
 

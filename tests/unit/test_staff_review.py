@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clinic_bot.staff.review_queue import ReviewItem, ReviewQueue, page_number, page_of
@@ -271,3 +272,18 @@ def test_a_page_out_of_range_or_malformed_is_the_first_or_the_last_never_an_erro
     empty = page_of([], "7")
     assert (empty.items, empty.number, empty.count, empty.total, empty.next) == ([], 1, 1, 0, None)
     assert page_number("12") == 12 and page_number("٣") == 1
+
+
+@pytest.mark.parametrize("reading, language", [
+    ({"conversation": "en", "message": None, "p_spanish": 0.91}, "es"),  # the message's own reading, however short
+    ({"conversation": "es", "message": None, "p_spanish": 0.08}, "en"),
+    ({"conversation": "es", "message": None, "p_spanish": None}, "es"),  # a button: the conversation's
+    (None, "en"),  # a message parsed before the language detector
+    ({"conversation": "fr", "p_spanish": None}, "en"),
+])
+def test_each_message_keeps_the_language_its_example_goes_to(reading, language):
+    event = user("gracias", "thank")
+    if reading is not None:
+        event["parse_data"]["language"] = reading
+    [turn] = turns_of([event])
+    assert turn.language == language

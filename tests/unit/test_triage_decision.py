@@ -1,8 +1,9 @@
 """How the two opinions combine, and which message each decision gets (no model needed)."""
 import pytest
 
+from clinic_bot.content.translations import SAFETY_MESSAGES
 from clinic_bot.content.triage_replies import (
-    CHECK_IN_KEYS,
+    SAFETY_MESSAGE_KEYS,
     URGENT_MESSAGE_KEYS,
     check_in_reply,
     general_intent_for_personal,
@@ -11,6 +12,7 @@ from clinic_bot.content.triage_replies import (
     urgent_reply,
 )
 from clinic_bot.intents import CHECK_IN
+from clinic_bot.languages import LANGUAGES
 from clinic_bot.nlu.triage.decision import EMERGENCY, GENERAL, PERSONAL, URGENT, Framing, Thresholds, decide
 from clinic_bot.nlu.triage.rules import Finding
 
@@ -88,26 +90,51 @@ def test_personal_needs_the_personal_threshold():
     assert decide([], CALM, "en", THRESHOLDS).level == GENERAL
 
 
-@pytest.mark.parametrize("kind,language", sorted(URGENT_MESSAGE_KEYS))
+def spanish_marker(knowledge, key):
+    """What the marker of a safety message shown in Spanish says of its translation."""
+    translation = knowledge.message_translations[key]
+    return {"translates": translation.translates, "translation_reviewed": translation.reviewed or None}
+
+
+@pytest.mark.parametrize("kind,language", [(kind, language) for kind in sorted(URGENT_MESSAGE_KEYS)
+                                           for language in LANGUAGES])
 def test_every_urgent_variant_keeps_the_emergency_marker(knowledge, kind, language):
     reply = urgent_reply(knowledge, {"triage": {"kind": kind, "language": language, "concept": "x"}})
-    assert reply.marker == {"answer": "emergency", "variant": kind, "language": language, "concept": "x"}
+    translation = spanish_marker(knowledge, URGENT_MESSAGE_KEYS[kind]) if language == "es" else {}
+    assert reply.marker == {"answer": "emergency", "variant": kind, "language": language, **translation,
+                            "concept": "x"}
     assert "911" in reply.text and "988" in reply.text  # the numbers are the point of the message
+
+
+def test_the_language_given_by_the_caller_wins_over_the_triage_record(knowledge):
+    parse = {"triage": {"kind": "medical", "language": "en", "disposition": CHECK_IN, "gentle_crisis_line": True}}
+    assert urgent_reply(knowledge, parse, language="es").marker["language"] == "es"
+    assert check_in_reply(knowledge, parse, language="es")[0].marker["language"] == "es"
+    assert gentle_crisis_reply(knowledge, parse, language="es").marker["language"] == "es"
+    spanish = {"triage": {**parse["triage"], "language": "es"}}
+    assert urgent_reply(knowledge, spanish, language="en").marker["language"] == "en"
+    assert urgent_reply(knowledge, spanish).marker["language"] == "es"  # without one: the triage record's
+
+
+def test_the_safety_messages_are_the_ones_always_shown_in_spanish():
+    assert set(SAFETY_MESSAGE_KEYS) == SAFETY_MESSAGES
 
 
 def test_an_urgent_intent_without_a_triage_record_gets_the_english_medical_message(knowledge):
     assert urgent_reply(knowledge, {}).marker["variant"] == "medical"
 
 
-@pytest.mark.parametrize("language", sorted(CHECK_IN_KEYS))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_check_in_shows_both_numbers_and_asks_with_two_buttons(knowledge, language):
     parse = {"triage": {"disposition": CHECK_IN, "kind": "crisis", "language": language, "concept": None,
                         "raised_by": ["classifier"], "p_urgent": 0.6,
                         "otherwise": "ask_side_effects"}}
     assert is_check_in(parse)
     reply, buttons = check_in_reply(knowledge, parse)
-    assert reply.marker == {"answer": CHECK_IN, "variant": "crisis", "language": language, "concept": None,
-                            "raised_by": ["classifier"], "p_urgent": 0.6, "otherwise": "ask_side_effects"}
+    translation = spanish_marker(knowledge, "check_in") if language == "es" else {}
+    assert reply.marker == {"answer": CHECK_IN, "variant": "crisis", "language": language, **translation,
+                            "concept": None, "raised_by": ["classifier"], "p_urgent": 0.6,
+                            "otherwise": "ask_side_effects"}
     assert "911" in reply.text and "988" in reply.text
     assert len(buttons) == 2 and all(b["payload"] == b["title"] for b in buttons)
 
@@ -115,7 +142,8 @@ def test_the_check_in_shows_both_numbers_and_asks_with_two_buttons(knowledge, la
 def test_gentle_line_only_when_the_triage_asks_for_it(knowledge):
     assert gentle_crisis_reply(knowledge, {"triage": {"gentle_crisis_line": False}}) is None
     reply = gentle_crisis_reply(knowledge, {"triage": {"gentle_crisis_line": True, "language": "es"}})
-    assert reply is not None and reply.marker == {"answer": "crisis_line_gentle_es"}
+    assert reply is not None and reply.marker == {"answer": "crisis_line_gentle", "language": "es",
+                                                  **spanish_marker(knowledge, "crisis_line_gentle")}
 
 
 def test_a_personal_question_gets_the_general_answer_only_for_a_confident_faq_topic(knowledge):

@@ -37,3 +37,32 @@ def test_a_missing_required_detail_is_an_error(tmp_path):
     clinic.write_text(yaml.safe_dump({k: v for k, v in REQUIRED_ONLY.items() if k != "phone"}))
     [problem] = check_clinic(clinic)
     assert problem.level == "error" and problem.code == "clinic_unreadable" and "phone" in problem.values["error"]
+
+
+def test_the_spanish_details_and_the_setting_are_known_keys_and_misspelt_spanish_ones_are_warned(tmp_path):
+    clinic = tmp_path / "clinic.yml"
+    config = {**REQUIRED_ONLY, "show_unreviewed_translations": False, "es": {"hours": "de 9 a 5", "horas": "x"},
+              "locations": [{"name": "Main", "address": "1 Oak St", "es": {"parking": "Gratis", "parkin": "x"}}]}
+    clinic.write_text(yaml.safe_dump(config, allow_unicode=True))
+    problems = check_clinic(clinic)
+    assert [(p.code, p.level, p.values.get("key"), p.values.get("location")) for p in problems] == [
+        ("unknown_spanish_detail", "warning", "horas", None),
+        ("unknown_location_spanish_detail", "warning", "parkin", "Main")]
+
+
+def test_the_translations_setting_is_true_or_false(tmp_path):
+    clinic = tmp_path / "clinic.yml"
+    clinic.write_text(yaml.safe_dump({**REQUIRED_ONLY, "show_unreviewed_translations": "sometimes"}))
+    [problem] = check_clinic(clinic)
+    assert problem.code == "clinic_unreadable" and "show_unreviewed_translations" in problem.values["error"]
+    clinic.write_text(yaml.safe_dump({**REQUIRED_ONLY, "es": ["hours"]}))
+    [problem] = check_clinic(clinic)
+    assert problem.code == "clinic_unreadable" and "es" in problem.values["error"]
+
+
+def test_the_demo_clinic_shows_unreviewed_translations_and_has_spanish_details():
+    from clinic_bot.content.clinic_config import load_clinic_details
+
+    details = load_clinic_details(paths.CLINIC_CONFIG_FILE)
+    assert details.show_unreviewed_translations is True
+    assert details.spanish and details.locations[0].spanish
