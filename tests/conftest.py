@@ -1,6 +1,8 @@
 """Shared fixtures: trackers for action tests, the loaded spaCy pipeline, the trained model."""
+import asyncio
+import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Coroutine, Dict, List, Optional, TypeVar
 
 import pytest
 from rasa_sdk import Tracker
@@ -107,3 +109,33 @@ def browser_context(browser, width: int, height: int):
 def page(context):
     """A page of the nearest `context` fixture (tests/browser: desktop; tests/staff: tablet width)."""
     return context.new_page()
+
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An event loop of its own in a thread: the console's coroutines run there whatever loop the test process
+    already runs (Playwright's sync API keeps one running in the main thread when the browser tests went first)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout_s)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
+    """Runs ``coroutine`` to the end on a LoopThread of its own."""
+    loop = LoopThread()
+    try:
+        return loop.run(coroutine, timeout_s)
+    finally:
+        loop.close()

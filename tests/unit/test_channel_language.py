@@ -2,7 +2,6 @@
 as the message's only metadata, and the language of the apology. No model, no servers: the channel's own code with a
 stand-in for Sanic's request and for Rasa's message handler. Through the real servers: tests/e2e/
 test_endpoint_safety.py and tests/browser/test_widget_language.py."""
-import asyncio
 import json
 from types import SimpleNamespace
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -13,6 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from clinic_bot.content.knowledge import default_knowledge
 from clinic_bot.languages import LANGUAGES
 from clinic_bot.server.channel import ClinicRestInput, apology
+from tests.conftest import run_apart
 
 LANGUAGE_ERROR = '"language" must be "en" or "es", or left out'
 
@@ -87,7 +87,7 @@ def post(body: Dict[str, Any], answer: bool = True) -> Any:
             await message.output_channel.send_response(message.sender_id,
                                                        {"text": "Hi", "custom": {"answer": "greet"}})
 
-    reply = asyncio.run(handler(ClinicRestInput(), on_new_message)(request(body)))
+    reply = run_apart(handler(ClinicRestInput(), on_new_message)(request(body)))
     return received, reply.status, json.loads(reply.body)
 
 

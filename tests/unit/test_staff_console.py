@@ -5,7 +5,6 @@ against the real servers: tests/staff.)"""
 import asyncio
 import json
 import re
-import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,27 +22,12 @@ from clinic_bot.staff.console import HERE, Console, create_app, main, trusted_pr
 from clinic_bot.staff.review_queue import PER_PAGE, ReviewQueue
 from clinic_bot.staff.sessions import LoginThrottle
 from clinic_bot.store.events import EventsTable, row_of
+from tests.conftest import LoopThread
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery"
 
 
-class LoopThread:
-    """An event loop of its own in a thread: the console's coroutines run there whatever loop the test process
-    already runs (Playwright's sync API keeps one running in the main thread when the browser tests went first)."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout_s)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
 NEW_PASSWORD = "staple paperclip 42"
 
 
