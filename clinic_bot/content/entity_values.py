@@ -18,3 +18,14 @@ def canonical_values() -> Dict[str, FrozenSet[str]]:
 
 def is_canonical(kind: str, value: object) -> bool:
     return isinstance(value, str) and value in canonical_values().get(kind, frozenset())
+
+
+def name_message(value: str) -> str:
+    """The key of knowledge/messages.yml whose text names the canonical ``value`` in a reply ("name_sciatica"):
+    a name is a text with its translation like any other the patient reads."""
+    return f"name_{value}"
+
+
+def name_messages() -> FrozenSet[str]:
+    """The keys of the names of every canonical value: messages.yml must have each."""
+    return frozenset(name_message(value) for values in canonical_values().values() for value in values)

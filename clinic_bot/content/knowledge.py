@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
 from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
-from clinic_bot.content.entity_values import ENTITY_KINDS
+from clinic_bot.content.entity_values import ENTITY_KINDS, name_message
 from clinic_bot.content.placeholders import (
     CURATED_ANSWER_PLACEHOLDERS,
     IF_UNSET_PLACEHOLDERS,
@@ -266,6 +266,11 @@ class Knowledge:
         text = choice.translation.text if choice.translation else self.messages[key]
         return self._fill(text, message_placeholders(key), choice.language)
 
+    def name(self, value: str, language: str = ENGLISH) -> str:
+        """How a reply in ``language`` names the procedure or condition ``value`` (its message, as label() gives
+        it; the value made readable where messages.yml has none)."""
+        return self.label(name_message(value), language) if name_message(value) in self.messages else humanise(value)
+
     def unavailable(self, sender: str, language: str = ENGLISH) -> Dict[str, Any]:
         """The REST channel's apology when the bot cannot answer (action server down, no Rasa server up: the
         proxy sends it then), as one webhook message with the clinic's phone."""
@@ -329,7 +334,7 @@ class Knowledge:
             note_text = note.translation.text if choice.spanish and note.translation else self.messages[
                 "no_specific_info"]
             shown.append(self._fill(note_text, message_placeholders("no_specific_info"), choice.language,
-                                    topic=humanise(str(mentioned[1]))))
+                                    topic=self.name(str(mentioned[1]), choice.language)))
         text = choice.translation.text if choice.translation else answer.text
         shown.append(self._fill(text, CURATED_ANSWER_PLACEHOLDERS, choice.language))
         text = " ".join(shown)

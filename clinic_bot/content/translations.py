@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from clinic_bot.content.text import one_line
-from clinic_bot.languages import ENGLISH, SPANISH
+from clinic_bot.languages import ENGLISH, SPANISH, reply_language
 
 TRANSLATION_KEY = SPANISH  # the key of the Spanish mapping beside an English text, in every knowledge file
 # Why a patient who wants Spanish is shown the English (the reply marker's "translation").
@@ -35,11 +35,6 @@ TRANSLATION_UNAVAILABLE = "translation_unavailable"
 SAFETY_MESSAGES = frozenset({"emergency", "emergency_crisis", "check_in", "check_in_yes", "check_in_no",
                              "crisis_line_gentle"})
 ALWAYS_IN_SPANISH = SAFETY_MESSAGES | {TRANSLATION_UNAVAILABLE}
-
-
-def patient_language(language: Any) -> str:
-    """SPANISH for "es" (any case, "es-MX" too), else ENGLISH: the language a reply is wanted in."""
-    return SPANISH if str(language or "").strip().lower().split("-")[0] == SPANISH else ENGLISH
 
 
 def fingerprint(*parts: Union[str, Sequence[str]]) -> str:
@@ -123,7 +118,7 @@ def choose(language: str, translation: Optional[Translation], english: str, show
     """The one decision of which text is shown, for every kind of text: the Spanish ``translation`` to a patient who
     wants Spanish (``language``) when it is not stale (``english``: the fingerprint of the English now) and is
     reviewed or ``show_unreviewed``; with ``always`` (a safety message) whenever it exists. Else the English."""
-    if patient_language(language) != SPANISH:
+    if reply_language(language) != SPANISH:
         return Choice(ENGLISH)
     if always and translation is not None and translation.text:
         return Choice(SPANISH, translation)

@@ -8,8 +8,8 @@ patient's language to the knowledge, which shows a safety message in Spanish whe
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from clinic_bot.content.knowledge import Knowledge, Reply
-from clinic_bot.content.translations import patient_language
 from clinic_bot.intents import CHECK_IN
+from clinic_bot.languages import reply_language
 
 EMERGENCY_ANSWER = "emergency"  # every urgent variant keeps this marker
 URGENT_MESSAGE_KEYS = {"medical": "emergency", "crisis": "emergency_crisis"}
@@ -33,7 +33,7 @@ def _triage(parse: Mapping[str, Any]) -> Dict[str, Any]:
 
 def _language(triage: Mapping[str, Any], language: Optional[str]) -> str:
     """The patient's language: the caller's when it gives one, else the triage record's (English without one)."""
-    return patient_language(language if language is not None else triage.get("language"))
+    return reply_language(language if language is not None else triage.get("language"))
 
 
 def urgent_reply(knowledge: Knowledge, parse: Mapping[str, Any], language: Optional[str] = None) -> Reply:

@@ -64,7 +64,8 @@ CATALOGUE: Dict[str, str] = {
     # Any edit of the staff console (clinic_bot/staff/entry_editor.py)
     "read_back_failed": "{subject}: the edited file would not read back as intended, so nothing was saved",
     # A message (validate.check_messages)
-    "message_missing": "intent '{intent}' is answered by action_reply but has no message",
+    "message_missing": ("'{intent}' has no message, and the bot sends it (a reply to that intent, a system message "
+                        "or a name)"),
     "safety_numbers_missing": "{subject} must keep {missing_and}: it is a safety message",
     # A practical answer (validate_practical.check_practical_answer)
     "practical_answer_not_mapping": "{subject} must be a mapping with a title and a text",

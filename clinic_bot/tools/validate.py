@@ -18,7 +18,7 @@ import yaml
 
 from clinic_bot import paths
 from clinic_bot.content.clinic_config import SHOW_UNREVIEWED_TRANSLATIONS, load_clinic_details
-from clinic_bot.content.entity_values import canonical_values
+from clinic_bot.content.entity_values import canonical_values, name_messages
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
 from clinic_bot.content.knowledge import UNAVAILABLE_MESSAGE, VARIANT_KINDS, parse_answers
 from clinic_bot.content.nlu_data import Example, normalise, read_all
@@ -245,7 +245,7 @@ def check_messages(reply_intents: Set[str]) -> List[Problem]:
     file = paths.MESSAGES_FILE
     messages = (load_yaml(file) or {}).get("messages") or {}
     problems = [Problem(file, 0, ERROR, "message_missing", {"intent": i})
-                for i in sorted((reply_intents | SYSTEM_MESSAGES) - set(messages))]
+                for i in sorted((reply_intents | SYSTEM_MESSAGES | name_messages()) - set(messages))]
     for key, message in messages.items():
         line = line_of(messages, key)
         part = AnswerPart(MESSAGE, str(key), field=TEXT)

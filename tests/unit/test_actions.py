@@ -67,7 +67,7 @@ def test_follow_up_without_a_variant_says_the_articles_are_silent(dispatcher, kn
     ActionAnswerFaq().run(dispatcher, tracker, {})
     message = faq_answer(dispatcher)
     assert message["custom"]["variant"] is None and message["custom"]["about"] == "procedure:radiofrequency_ablation"
-    silent = knowledge.message("no_specific_info", topic="radiofrequency ablation").text
+    silent = knowledge.message("no_specific_info", topic=knowledge.name("radiofrequency_ablation")).text
     assert message["text"] == silent + " " + knowledge.faq("ask_cost", {}).text
 
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from clinic_bot import paths
+from clinic_bot.content.entity_values import name_message
 from clinic_bot.content.knowledge import Knowledge, load_knowledge
 from clinic_bot.content.practical_answers import parse_practical_answers
 from clinic_bot.content.translations import (
@@ -24,9 +25,9 @@ from clinic_bot.content.translations import (
     Translation,
     choose,
     fingerprint,
-    patient_language,
 )
 from clinic_bot.content.triage_replies import check_in_reply, gentle_crisis_reply, urgent_reply
+from clinic_bot.languages import reply_language
 from clinic_bot.staff.answers_editor import AnswersFile
 from clinic_bot.staff.audit import AuditLog
 from clinic_bot.staff.practical_editor import PracticalAnswersFile
@@ -151,8 +152,8 @@ def test_one_decision_for_every_text(translation, show_unreviewed, always, expec
     assert choose("en", translation, "abc", show_unreviewed, always).marker() == {"language": "en"}
 
 
-def test_the_patients_language_is_spanish_or_english():
-    assert [patient_language(v) for v in ("es", "ES", "es-MX", "en", "fr", None, "")] == [
+def test_a_reply_is_wanted_in_spanish_or_english():
+    assert [reply_language(v) for v in ("es", "ES", "es-MX", "en", "fr", None, "")] == [
         "es", "es", "es", "en", "en", "en", "en"]
 
 
@@ -177,8 +178,15 @@ def test_a_spanish_answer_keeps_the_english_markers_and_sources(knowledge):
 
 def test_no_specific_info_comes_first_in_spanish_too(knowledge):
     reply = knowledge.faq("ask_insurance", {"procedure": "nerve_block"}, language="es")
-    note = knowledge.message("no_specific_info", language="es", topic="nerve block").text
+    note = knowledge.message("no_specific_info", language="es", topic=knowledge.name("nerve_block", "es")).text
     assert reply.text.startswith(note + " ") and reply.marker["about"] == "procedure:nerve_block"
+
+
+def test_a_procedure_or_condition_is_named_in_the_replys_language(knowledge):
+    """The name comes from messages.yml like any other text: the Spanish one in a Spanish reply."""
+    for value in ("nerve_block", "sciatica"):
+        assert knowledge.name(value, "es") == knowledge.label(name_message(value), "es") != knowledge.name(value)
+    assert knowledge.name("not_a_known_value") == "not a known value"  # never a key shown as written
 
 
 def test_every_reply_method_answers_in_spanish(knowledge):
