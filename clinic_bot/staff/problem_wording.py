@@ -33,6 +33,16 @@ WORDS: Dict[str, str] = {
                         "(`make validate` shows the line)"),
     "read_back_failed": ("Saving '{intent}' would not have written it as intended, so nothing was saved: please tell "
                          "whoever maintains the assistant"),
+    # The Spanish beside the English (clinic_bot/staff/spanish_texts.py)
+    "translation_without_text": ("{subject} is empty: write the Spanish text, or empty every Spanish box of this text "
+                                 "to remove its Spanish (Spanish-speaking patients then get the English)"),
+    "translation_without_title": "{subject} has no title: write the 2 to 4 Spanish words the buttons show",
+    "translation_more_count": ("The Spanish \u201cmore\u201d box has {spanish} sentence(s) and the English {english}: "
+                               "write one Spanish sentence a line for each English one, in the same order"),
+    "translation_without_if_unset": ("The Spanish text for a missing detail is empty, and the English has one: "
+                                     "translate it too"),
+    "translation_if_unset_without_english": ("{subject} is filled, but the English text for a missing detail is "
+                                             "empty: write the English one too, or empty the Spanish one"),
 }
 FILE_NAMES = {CURATED: "The answers file", PRACTICAL: "The practical answers file"}
 

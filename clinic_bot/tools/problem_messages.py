@@ -84,6 +84,9 @@ CATALOGUE: Dict[str, str] = {
     "translation_more_count": ("{subject} has {spanish} sentence(s) under more, the English {english}: one Spanish "
                                "sentence for each English one, in the same order"),
     "translation_without_if_unset": "{subject} has no if_unset, which the English has: translate it too",
+    # ... as the staff console's form has it (clinic_bot/staff/practical_editor.py)
+    "translation_if_unset_without_english": ("{subject}: the English has no if_unset, and the Spanish would be shown "
+                                             "all the same: write the English one too, or remove the Spanish one"),
     "translation_without_fingerprint": ("{subject} has no translates: once the Spanish renders the English as it is "
                                         "now, set translates: \"{fingerprint}\""),
     "translation_stale": ("{subject}: the English text changed after this translation; review the Spanish and update "

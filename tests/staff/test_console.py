@@ -1,9 +1,9 @@
 """The staff console in Chromium, against the real console and the real assistant (tests/staff/conftest.py).
 
 The whole staff loop: log in, review a fallback message and label it, a duplicate refused, an answer edited
-(a wrong source heading refused, then saved), retrain and switch, the patient sees the new answer in the
-widget; then a retrain that worsens urgent recall refused while the old model keeps answering. Screenshots
-of the main pages go to reports/staff-*.png (tablet width)."""
+(a wrong source heading refused, then saved), a Spanish text edited and reviewed (then made stale by its English),
+retrain and switch, the patient sees the new answer in the widget; then a retrain that worsens urgent recall refused
+while the old model keeps answering. Screenshots of the main pages go to reports/staff-*.png (tablet width)."""
 import datetime as dt
 import hashlib
 import http.client
@@ -23,6 +23,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from clinic_bot.content.clinic_config import load_clinic_details
+from clinic_bot.content.knowledge import parse_answers
 from clinic_bot.content.nlu_data import read_all
 from clinic_bot.content.practical_answers import placeholders_in
 from clinic_bot.paths import REPO_ROOT
@@ -39,6 +40,9 @@ UNKNOWN_MESSAGE = "zorblax fendersnap quintuple wibble"
 EDITED_SENTENCE = "Our billing team can check your plan before the visit."
 PRACTICAL_SENTENCE = "Our front desk can also help with directions."
 PRACTICAL_MORE = "You can also leave a message at {phone} after hours."
+SPANISH_INTENT = "ask_cost"  # not ask_insurance, whose English edit the retrain test looks for in the widget
+SPANISH_SENTENCE = "Nuestro equipo puede revisar su plan antes de la visita."
+SPANISH_ENGLISH_SENTENCE = "Our billing team can also explain the estimate."
 ROTATING_USER = "rotating"  # gets a new password, then is removed: no other test uses it
 NEW_PASSWORD = "staple paperclip 42"
 
@@ -327,6 +331,54 @@ def test_practical_answer_edit_previews_and_saves(clinic, page):
     assert validate.returncode == 0, validate.stdout[-2000:]
     page.goto(clinic.console_url + "/changes")
     expect(page.locator("[data-action='edited practical answer']")).to_have_count(1)
+
+
+def test_spanish_text_edited_reviewed_then_made_stale_by_the_english(clinic, page):
+    """The Spanish beside the English: edited, previewed as a Spanish-speaking patient reads it, saved with the review
+    box ticked (reviewed today, translating the English as saved, the English's own reviewed date untouched); then an
+    English edit makes it stale: the page says so and the list shows the answer first."""
+    answers_file = clinic.root / "knowledge" / "answers.yml"
+    before = yaml.safe_load(answers_file.read_text())["answers"][SPANISH_INTENT]
+    log_in(page, clinic, path=f"/answers/{SPANISH_INTENT}")
+    every_field_has_a_label(page)
+    expect(page.locator("[data-spanish-rule]")).to_be_visible()
+    spanish = page.locator("#es-text")
+    spanish.fill(spanish.input_value() + " " + SPANISH_SENTENCE)
+    page.get_by_role("button", name="Preview").click()
+    shown = page.locator("[data-preview-spanish] [data-preview-es-text]").first
+    expect(shown).to_contain_text(SPANISH_SENTENCE)  # the copy's clinic.yml shows unreviewed translations
+    assert "{" not in shown.inner_text()  # placeholders filled with clinic.yml's (Spanish) values
+    expect(page.locator("[data-preview-spanish] [data-preview-es-unreviewed]").first).to_be_visible()
+    expect(page.locator("#es-text")).to_have_value(re.compile(re.escape(SPANISH_SENTENCE) + "$"))
+    screenshot(page, "answer-spanish-preview")
+    assert yaml.safe_load(answers_file.read_text())["answers"][SPANISH_INTENT] == before  # a preview saves nothing
+
+    page.locator("#es-review").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-flash=ok]").filter(has_text="Spanish marked reviewed today")).to_be_visible()
+    saved = yaml.safe_load(answers_file.read_text())["answers"][SPANISH_INTENT]
+    assert saved["es"]["text"].endswith(SPANISH_SENTENCE) and saved["es"]["reviewed"] == dt.date.today()
+    english_now = parse_answers({"answers": {SPANISH_INTENT: saved}})[SPANISH_INTENT].fingerprint()
+    assert saved["es"]["translates"] == english_now
+    assert saved["text"] == before["text"] and saved["reviewed"] == before["reviewed"]  # the English untouched
+    expect(page.locator("[data-spanish-state=reviewed]").first).to_be_visible()
+    validate = clinic.run("-m", "clinic_bot.tools.validate")
+    assert validate.returncode == 0, validate.stdout[-2000:]
+
+    english = page.locator("#text")
+    english.fill(english.input_value() + " " + SPANISH_ENGLISH_SENTENCE)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-flash=warn]").first).to_contain_text("stale")
+    expect(page.locator("[data-spanish-state=stale]").first).to_be_visible()
+    screenshot(page, "answer-spanish-stale")
+    saved = yaml.safe_load(answers_file.read_text())["answers"][SPANISH_INTENT]
+    assert saved["text"].endswith(SPANISH_ENGLISH_SENTENCE) and saved["es"]["reviewed"] is None
+    page.goto(clinic.console_url + "/answers")
+    first = page.locator("tr[data-answer-intent]").first
+    expect(first).to_have_attribute("data-answer-intent", SPANISH_INTENT)
+    expect(first).to_have_attribute("data-spanish-state", "stale")
+    validate = clinic.run("-m", "clinic_bot.tools.validate")  # stale is a warning, not an error
+    assert validate.returncode == 0 and "ask_cost' (es)" in validate.stdout, validate.stdout[-2000:]
 
 
 def test_retrain_switches_and_the_patient_sees_the_edit(clinic, page):

@@ -6,13 +6,14 @@ from typing import Optional
 from clinic_bot import paths
 from clinic_bot.staff.problem_wording import WORDS, plain
 from clinic_bot.tools import validate
-from clinic_bot.tools.answer_parts import CURATED, MORE, PRACTICAL, SOURCES, TEXT, TITLE, AnswerPart
+from clinic_bot.tools.answer_parts import CURATED, IF_UNSET, MORE, PRACTICAL, SOURCES, TEXT, TITLE, AnswerPart
 from clinic_bot.tools.problem_messages import CATALOGUE
 from clinic_bot.tools.problems import Problem
 
 ARTICLE = sorted(p.name for p in paths.SOURCES_DIR.glob("*.txt"))[0]
 GENERAL = AnswerPart(CURATED, "ask_insurance")
 NERVE_BLOCK = AnswerPart(CURATED, "ask_insurance", "procedure", "nerve_block")
+HOURS_ES = AnswerPart(PRACTICAL, "ask_hours", language="es")
 
 
 def worded(code: str, part: Optional[AnswerPart], **values: str) -> str:
@@ -44,6 +45,20 @@ def test_the_console_words_each_code_it_knows_from_the_values():
         "unreadable_yaml": (worded("unreadable_yaml", AnswerPart(PRACTICAL, "ask_hours"), error="bad indent"),
                             ["The practical answers file does not read as YAML (bad indent)"]),
         "read_back_failed": (worded("read_back_failed", GENERAL), ["Saving 'ask_insurance'", "nothing was saved"]),
+        # The Spanish beside the English
+        "translation_without_text": (worded("translation_without_text", replace(NERVE_BLOCK, field=TEXT,
+                                                                                language="es")),
+                                     ["The Spanish of the answer for nerve block is empty", "remove its Spanish"]),
+        "translation_without_title": (worded("translation_without_title", replace(GENERAL, field=TITLE,
+                                                                                  language="es")),
+                                      ["The Spanish of the general answer has no title"]),
+        "translation_more_count": (worded("translation_more_count", replace(HOURS_ES, field=MORE), spanish="1",
+                                          english="2"), ["\u201cmore\u201d", "1 sentence", "English 2"]),
+        "translation_without_if_unset": (worded("translation_without_if_unset", replace(HOURS_ES, field=IF_UNSET)),
+                                         ["Spanish text for a missing detail is empty"]),
+        "translation_if_unset_without_english": (
+            worded("translation_if_unset_without_english", replace(HOURS_ES, field=IF_UNSET)),
+            ["The Spanish of the text for a missing detail is filled", "English text for a missing detail is empty"]),
     }
     assert set(cases) == set(WORDS)  # every code the console has words for, tested
     for code, (text, said) in cases.items():
