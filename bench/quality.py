@@ -117,9 +117,6 @@ def evaluate_rasa_spanish(parse: Parse, sets: Sets,
               "dev": [e.text for examples in sets.dev.values() for e in examples]}
     return {
         "holdout_es": scores(holdout_es.truth, holdout_es.predicted),
-        # The intent classifier's own first choice, before the fallback and the triage: like for like with the peer,
-        # which has neither (a question the triage keeps for the care team counts against the figure above).
-        "holdout_es_classifier": scores(holdout_es.truth, [classifier_intent(p) for p in holdout_es.parsed]),
         "misses_es": [{"text": m.text, "intent": m.intent, "predicted": m.predicted} for m in holdout_es.misses],
         "language": language.read_right(lambda text: known[text] if text in known else parse(text),
                                         sets.languages, groups),

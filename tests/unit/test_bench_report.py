@@ -56,7 +56,6 @@ def spanish_results() -> Dict[str, Any]:
                 "dev": {"all": share(190, 200), "short": share(45, 50), "wrong": []}}
     return {"config": "config.yml", "quality": {
         "rasa": {"holdout_es": holdout(0.925, [["ask_cost -> ask_insurance", 2]]), "language": language,
-                 "holdout_es_classifier": holdout(0.975, []),
                  "triage": {"spanish_urgent_in_spanish": share(143, 143)}},
         "peer": {"holdout_es": holdout(0.95, []), "dev": {}}}}
 
@@ -65,8 +64,6 @@ def test_the_spanish_section_sits_beside_the_english_figures():
     section = "\n".join(_spanish(spanish_results()))
     assert "| Spanish hold-out intent accuracy (40 messages) | 92.5% | 95.0% |" in section
     assert "| Spanish hold-out macro-F1 | 91.5% | 94.0% |" in section
-    assert "| Spanish hold-out, Rasa's intent classifier alone (before the fallback and the triage) | 97.5% | 95.0% |" \
-        in section
     assert "Rasa: ask_cost -> ask_insurance (2); peer: none." in section
     assert "| hold-outs' (`holdout.yml`, `holdout_es.yml`) | 99.0% (99/100) |" in section
     assert "| hold-outs', of up to 3 words | 98.0% (49/50) |" in section
