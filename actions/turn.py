@@ -8,14 +8,22 @@ here subclasses ClinicAction and writes `answer` instead of `run`: it gets a Tur
 OlderEventsNotSent, and reads the latest message, the slots and `turn_events` (the same list whether Rasa sent the
 whole conversation or the current turn, so an action's answer never depends on how much was sent). What a later
 turn needs is remembered in a slot, as the location and the procedure are.
+
+Every action that answers a patient's message first sends the disclaimer again when the conversation has switched to
+a language the patient has not had it in this session (typed Spanish on an English page): what the assistant is and
+is not goes with the language the patient reads. Never before an urgent reply, which comes first and alone; the
+disclaimer then comes with the next answer.
 """
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic_bot.languages import ENGLISH, LANGUAGE_SLOT, LANGUAGES
+from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.intents import EMERGENCY_INTENT
+from clinic_bot.languages import DISCLAIMER_LANGUAGE_SLOT, ENGLISH, LANGUAGE_SLOT, LANGUAGES
 
 USER_EVENT = "user"  # rasa_sdk's name of a patient's message in the events
 SESSION_METADATA_SLOT = "session_started_metadata"  # Rasa's: the metadata of the message that opened the session
@@ -76,8 +84,25 @@ class TurnTracker(Tracker):
         return list(self._turn_events)
 
 
+def disclaimer_on_switch(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Sends the disclaimer in the conversation's language when the patient has had it only in another one in this
+    session, and remembers it (the slot's event); nothing otherwise, nor before an urgent reply, nor in a session
+    that never said which disclaimer it gave."""
+    language, had = patient_language(tracker), tracker.get_slot(DISCLAIMER_LANGUAGE_SLOT)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if had not in LANGUAGES or had == language or intent == EMERGENCY_INTENT:
+        return []
+    disclaimer = default_knowledge().message("disclaimer", language=language)
+    dispatcher.utter_message(text=disclaimer.text, json_message=disclaimer.marker)
+    return [SlotSet(DISCLAIMER_LANGUAGE_SLOT, language)]
+
+
 class ClinicAction(Action, ABC):
-    """An action of this assistant: `answer` gets the TurnTracker; `run` is this class's and may not be replaced."""
+    """An action of this assistant: `answer` gets the TurnTracker; `run` is this class's and may not be replaced.
+    An action that answers the patient's message gets the disclaimer before it on a switch of language
+    (disclaimer_on_switch); one that does not (the session's start) says so with ``answers_the_patient``."""
+
+    answers_the_patient = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -87,7 +112,9 @@ class ClinicAction(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        return self.answer(dispatcher, TurnTracker.of(tracker), domain)
+        turn = TurnTracker.of(tracker)
+        before = disclaimer_on_switch(dispatcher, turn) if self.answers_the_patient else []
+        return before + self.answer(dispatcher, turn, domain)
 
     @abstractmethod
     def answer(self, dispatcher: CollectingDispatcher, tracker: TurnTracker,

@@ -9,6 +9,8 @@ LANGUAGES = (ENGLISH, SPANISH)
 SOURCE_LANGUAGE = ENGLISH
 # The slot (domain.yml) and the entity that sets it: the conversation's language, as the detector decided it.
 LANGUAGE_SLOT = "language"
+# The slot that remembers the language of the disclaimer the patient has had in this session (actions/turn.py).
+DISCLAIMER_LANGUAGE_SLOT = "disclaimer_language"
 
 
 def reply_language(code: Any) -> str:

@@ -146,7 +146,7 @@ def test_the_switch_changes_the_widgets_texts_and_sends_the_language(page, site)
     switch_to(chat, "Español")
     assert shown(page) == own_texts("es", "es")
     assert bodies[-1] == {"sender": sender, "message": "/greet", "language": "es"}  # the same conversation
-    assert chat.answers() == ["disclaimer", "greet", "greet"]
+    assert chat.answers() == ["disclaimer", "greet", "disclaimer", "greet"]  # the disclaimer again, in Spanish
     assert chat.texts()[:len(english_transcript)] == english_transcript  # the transcript is not re-rendered
     greetings = page.locator('.cw-msg--bot[data-answer="greet"]')
     assert greetings.first.get_by_role("button").all_inner_texts() == list(topic_titles("en"))

@@ -14,8 +14,11 @@ def languages(messages):
 def test_a_spanish_faq_question_gets_the_spanish_answer_with_the_english_sources(patient: Patient):
     messages = patient.say("oiga, la aseguranza cubre el manejo intervencionista del dolor?")
     assert answers(messages) == ["ask_insurance"]
-    # The session's disclaimer comes before the message is read: the widget's language decides it (the last test).
-    assert set(languages(messages[1:])) == {SPANISH}  # the answer and "Was this helpful?"
+    # The session's disclaimer comes before the message is read, in the widget's language (the last test); the
+    # switch to Spanish brings it again in Spanish, before the answer and "Was this helpful?".
+    assert [(m["custom"]["answer"], m["custom"]["language"]) for m in messages[:2]] == [
+        ("disclaimer", ENGLISH), ("disclaimer", SPANISH)]
+    assert set(languages(messages[1:])) == {SPANISH}
     answer = replies(messages)[-1]
     knowledge = default_knowledge()
     assert answer["text"] == knowledge.faq("ask_insurance", {}, language=SPANISH).text
@@ -67,6 +70,9 @@ def test_the_widgets_choice_greets_in_spanish_from_the_first_message(servers):
     knowledge = default_knowledge()
     assert [m["text"] for m in messages] == [knowledge.message("disclaimer", language=SPANISH).text,
                                             knowledge.message("greet", language=SPANISH).text]
-    # The switch in the widget: English from here on, until the patient writes a Spanish sentence.
-    assert languages(patient.say("/greet", language=ENGLISH)) == [ENGLISH]
+    # The switch in the widget: English from here on (the disclaimer again, in English), until the patient writes a
+    # Spanish sentence.
+    switched = patient.say("/greet", language=ENGLISH)
+    assert [m["custom"]["answer"] for m in switched] == ["disclaimer", "greet"]
+    assert languages(switched) == [ENGLISH, ENGLISH]
     assert set(languages(patient.say("y aceptan pacientes nuevos sin referido?"))) == {SPANISH}

@@ -63,5 +63,32 @@ def test_a_session_opened_by_the_spanish_widget_starts_with_the_spanish_disclaim
     events = ActionSessionStart().run(None, tracker, {})
     disclaimer = knowledge.message("disclaimer", language=SPANISH)
     assert events == [SessionStarted(), SlotSet("session_started_metadata", metadata), SlotSet("language", SPANISH),
+                      SlotSet("disclaimer_language", SPANISH),
                       BotUttered(disclaimer.text, data={"custom": disclaimer.marker}), ActionExecuted("action_listen")]
     assert disclaimer.marker["language"] == SPANISH
+
+
+def switched_to_spanish(intent: str, text: str, **kwargs):
+    """A Spanish message in a session whose disclaimer was English (typed Spanish on an English page)."""
+    return make_tracker(intent, text, slots={"language": SPANISH, "disclaimer_language": ENGLISH}, **kwargs)
+
+
+def test_a_switch_of_language_brings_the_disclaimer_in_the_new_one_before_the_answer(dispatcher, knowledge):
+    events = ActionAnswerFaq().run(dispatcher, switched_to_spanish("ask_cost", "cuanto cuesta"), {})
+    disclaimer = knowledge.message("disclaimer", language=SPANISH)
+    first, answer = dispatcher.messages[:2]
+    assert (first["text"], first["custom"]) == (disclaimer.text, disclaimer.marker)
+    assert (answer["custom"]["answer"], answer["custom"]["language"]) == ("ask_cost", SPANISH)
+    assert events[0] == SlotSet("disclaimer_language", SPANISH)
+
+
+def test_the_disclaimer_comes_once_per_language_and_never_before_an_urgent_reply(dispatcher):
+    had_it = make_tracker("ask_cost", "cuanto cuesta", slots={"language": SPANISH, "disclaimer_language": SPANISH})
+    assert "disclaimer_language" not in str(ActionAnswerFaq().run(dispatcher, had_it, {}))
+    urgent = switched_to_spanish("emergency", "me duele el pecho y no puedo respirar",
+                                 triage={"kind": "medical", "language": SPANISH})
+    assert ActionReply().run(dispatcher, urgent, {}) == []
+    never_said = make_tracker("ask_cost", "cuanto cuesta", slots={"language": SPANISH})  # no disclaimer recorded
+    assert ActionAnswerFaq().run(dispatcher, never_said, {}) == ActionAnswerFaq().run(dispatcher, had_it, {})
+    assert all(m["custom"].get("answer") != "disclaimer" for m in dispatcher.messages)
+
