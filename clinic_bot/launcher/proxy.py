@@ -13,8 +13,8 @@ What it does for a patient:
 - a server that refuses the connection (crashed, restarting, still loading its model) is skipped for a few
   seconds and the message goes to the next one; a message already sent is never sent twice (POST);
 - when no Rasa server can answer, the proxy itself sends the apology with the clinic's phone
-  (`unavailable` in knowledge/messages.yml, filled in from clinic.yml), with status 200, as the Rasa server does
-  when the action server is down: the widget shows it like any other reply;
+  (`unavailable` in knowledge/messages.yml, filled in from clinic.yml), in English and in Spanish, with status
+  200, as the Rasa server does when the action server is down: the widget shows it like any other reply;
 - passes the patient's address in X-Forwarded-For (the channel's rate limit trusts it from this proxy only:
   TRUSTED_PROXIES) and refuses bodies larger than any acceptable message before they reach Rasa;
 - answers 404 for the staff console's model reload (paths.MODEL_RELOAD_PATH): that is for the machine itself,
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.languages import LANGUAGES
 from clinic_bot.paths import MODEL_RELOAD_PATH
 
 HEALTH_PATH = "/proxy-health"
@@ -39,8 +40,11 @@ COMPOSE_LISTEN = "8080"
 
 
 def apology_json() -> str:
-    """The reply when no Rasa server answers: the channel's own apology message (one source for its text)."""
-    return json.dumps([default_knowledge().unavailable("")], ensure_ascii=True)
+    """The reply when no Rasa server answers: the channel's own apology message (one source for its text), in every
+    language the assistant speaks, English first: nginx cannot read the conversation's language (it is in the
+    conversation and the body, which nginx does not parse), and every patient must be able to read why to call."""
+    knowledge = default_knowledge()
+    return json.dumps([knowledge.unavailable("", language) for language in LANGUAGES], ensure_ascii=True)
 
 
 def nginx_string(text: str) -> str:

@@ -26,7 +26,9 @@ def wait_until(check, timeout_s: float = BACK_WITHIN_S) -> None:
 
 
 def is_apology(messages: List[Dict[str, Any]]) -> bool:
-    return answers(messages) == ["unavailable"] and default_knowledge().clinic.phone in messages[-1]["text"]
+    """The channel's apology (in the conversation's language) or the proxy's (in every language), with the phone."""
+    phone = default_knowledge().clinic.phone
+    return bool(messages) and set(answers(messages)) == {"unavailable"} and all(phone in m["text"] for m in messages)
 
 
 def restarted(scaled, name: str, old_pid: int) -> bool:

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from clinic_bot import paths
 from clinic_bot.content.knowledge import default_knowledge
+from clinic_bot.languages import LANGUAGES
 from clinic_bot.launcher.proxy import HEALTH_PATH, ProxyConfig, apology_json
 from clinic_bot.launcher.services import nginx_child
 from clinic_bot.launcher.supervisor import Supervisor
@@ -42,7 +43,8 @@ def test_no_rasa_server_up_gets_the_apology_from_the_proxy(monkeypatch):
     with proxy_alone() as proxy:
         status, messages = post(f"{proxy}/webhooks/rest/webhook", {"sender": "p", "message": "hi"})
     assert status == 200
-    assert messages == [knowledge.unavailable("")]
+    assert messages == [knowledge.unavailable("", language) for language in LANGUAGES]  # it cannot know which
+    assert [m["custom"]["language"] for m in messages] == list(LANGUAGES)
     assert knowledge.clinic.phone in messages[0]["text"] and "$1 'down' \\" in messages[0]["text"]
 
 
