@@ -2,9 +2,9 @@
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
-from playwright.sync_api import Locator, Page, Request, Route
+from playwright.sync_api import BrowserContext, Locator, Page, Request, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_bot.paths import REPO_ROOT
@@ -145,3 +145,19 @@ def record_webhook_bodies(page: Page) -> List[Dict[str, Any]]:
             bodies.append(request.post_data_json)
     page.on("request", seen)
     return bodies
+
+
+def watched_page(context: BrowserContext) -> Tuple[Page, List[str]]:
+    """A new page of ``context``, with the URL of every request the context makes from now on (the list fills as
+    they are made) and what the page's content security policy blocks kept for ``csp_blocked``."""
+    requested: List[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.add_init_script("window.blocked = []; document.addEventListener('securitypolicyviolation',"
+                         " e => window.blocked.push(e.blockedURI));")
+    return page, requested
+
+
+def csp_blocked(page: Page) -> List[str]:
+    """What the page's content security policy blocked so far (a page from ``watched_page``)."""
+    return list(page.evaluate("window.blocked"))

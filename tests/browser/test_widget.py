@@ -10,10 +10,12 @@ from clinic_bot.paths import REPO_ROOT
 from tests.browser.chat import (
     ChatWidget,
     bot_message,
+    csp_blocked,
     fake_bot_reply,
     filled,
     network_failure,
     topic_titles,
+    watched_page,
     widget_strings,
 )
 from tests.conftest import FIGURES
@@ -328,11 +330,7 @@ def test_tap_targets_are_at_least_24px(opened, page):
 
 
 def test_nothing_loads_from_another_host(context, site):
-    requested = []
-    context.on("request", lambda request: requested.append(request.url))
-    page = context.new_page()
-    page.add_init_script("window.blocked = []; document.addEventListener('securitypolicyviolation',"
-                         " e => window.blocked.push(e.blockedURI));")
+    page, requested = watched_page(context)
     chat = ChatWidget(page, site.url).visit()
     chat.open()
     chat.choose(BOOK)
@@ -342,7 +340,7 @@ def test_nothing_loads_from_another_host(context, site):
     hosts = {urlparse(url).hostname for url in requested if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}, requested
     assert any(url.endswith("/webhooks/rest/webhook") for url in requested)
-    assert page.evaluate("window.blocked") == []  # the page's CSP blocked nothing either
+    assert csp_blocked(page) == []  # the page's CSP blocked nothing either
 
 
 def test_bot_stopped_shows_the_error_with_the_phone(opened, page, bot_stopped):

@@ -20,11 +20,13 @@ from tests.browser.chat import (
     STRINGS_DIR,
     ChatWidget,
     bot_message,
+    csp_blocked,
     fake_bot_reply,
     filled,
     network_failure,
     record_webhook_bodies,
     topic_titles,
+    watched_page,
     widget_strings,
 )
 from tests.browser.test_widget import CONTRASTS
@@ -330,11 +332,7 @@ def test_a_hanging_strings_file_holds_neither_the_page_nor_the_chat_for_long(pag
 
 
 def test_the_strings_load_with_the_page_from_the_scripts_server_only(context, site):
-    requested = []
-    context.on("request", lambda request: requested.append(request.url))
-    page = context.new_page()
-    page.add_init_script("window.blocked = []; document.addEventListener('securitypolicyviolation',"
-                         " e => window.blocked.push(e.blockedURI));")
+    page, requested = watched_page(context)
     chat = ChatWidget(page, site.url).visit(SPANISH_PAGE)
     timing = page.evaluate("""() => {
       const strings = performance.getEntriesByType('resource').find(e => e.name.endsWith('/strings/es.json'));
@@ -352,7 +350,7 @@ def test_the_strings_load_with_the_page_from_the_scripts_server_only(context, si
     assert [url for url in requested if "/strings/" in url] == [f"{site.url}/strings/{lang}.json" for lang in "es en"
                                                                  .split()]
     assert {urlparse(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}
-    assert page.evaluate("window.blocked") == []  # the page's CSP blocked nothing
+    assert csp_blocked(page) == []  # the page's CSP blocked nothing
 
 
 def test_the_chosen_language_is_stored_with_each_message_and_nothing_else_of_the_body(spanish, site):
