@@ -11,6 +11,7 @@ from rasa.core.channels.channel import UserMessage
 
 from clinic_bot.content.knowledge import default_knowledge
 from clinic_bot.languages import LANGUAGES
+from clinic_bot.launcher.proxy import apology_json
 from clinic_bot.server.channel import ClinicRestInput, apology
 from tests.conftest import run_apart
 
@@ -121,3 +122,9 @@ def test_the_apology_is_in_the_chosen_language(language):
 def test_without_a_language_the_apology_is_knowledges_default():
     _, _, reply = post({"sender": "s6", "message": "hi"}, answer=False)
     assert reply == [default_knowledge().unavailable("s6")] == [apology("s6")]
+
+
+def test_the_proxys_apology_is_in_every_language_since_it_cannot_know_the_conversations():
+    messages = json.loads(apology_json())
+    assert messages == [default_knowledge().unavailable("", language) for language in LANGUAGES]
+    assert [m["custom"]["language"] for m in messages] == list(LANGUAGES)  # each in its own, English first
