@@ -22,6 +22,7 @@ from clinic_bot.staff.problem_wording import plain_problems
 from clinic_bot.tools import validate
 from clinic_bot.tools.answer_parts import CURATED, SOURCES, TEXT, AnswerPart
 from clinic_bot.tools.problems import Problem
+from tests.unit.text_edits import changed_lines
 
 TODAY = dt.date(2030, 1, 15)
 MARKER = "Staff edit marker 7Q."
@@ -60,16 +61,6 @@ def answer_lines(file: Path, intent: str) -> Set[int]:
     following = keys.index(intent) + 1
     end = line_of(answers, keys[following]) if following < len(keys) else len(file.read_text().splitlines()) + 1
     return set(range(start, end))
-
-
-def changed_lines(before: str, after: str) -> Set[int]:
-    """The (1-based) lines of ``before`` that the edit replaced or removed, or that something was inserted at."""
-    changed: Set[int] = set()
-    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
-    for tag, a_start, a_end, _, _ in matcher.get_opcodes():
-        if tag != "equal":
-            changed |= set(range(a_start + 1, max(a_end, a_start + 1) + 1))
-    return changed
 
 
 def errors_about(file: Path, intent: str) -> List[str]:

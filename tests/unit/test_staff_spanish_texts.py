@@ -5,7 +5,6 @@ page says so, the list shows it first), a Spanish text with other placeholders t
 form's words, and the preview shows the Spanish as a Spanish-speaking patient reads it, or why that patient gets the
 English. Asserts markers, values read from the files and the facts the words must name, never the clinic's wording."""
 import datetime as dt
-import difflib
 import re
 import shutil
 from pathlib import Path
@@ -28,6 +27,7 @@ from clinic_bot.staff.spanish_texts import WHY_ENGLISH, SpanishForm
 from clinic_bot.tools import validate
 from clinic_bot.tools.answer_parts import CURATED, MORE, PRACTICAL, TEXT, AnswerPart
 from tests.unit.test_staff_console import Setup, logged_in, setup  # noqa: F401  (setup: a fixture)
+from tests.unit.text_edits import changed_lines
 
 TODAY = dt.date(2030, 1, 15)
 STAFF = "maria"
@@ -89,15 +89,6 @@ def es_block_lines(file: Path, intent: str) -> Set[int]:
         after = names.index(intent) + 1
         end = line_of(answers, names[after]) if after < len(names) else len(file.read_text().splitlines()) + 1
     return set(range(start, end))
-
-
-def changed_lines(before: str, after: str) -> Set[int]:
-    changed: Set[int] = set()
-    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
-    for tag, a_start, a_end, _, _ in matcher.get_opcodes():
-        if tag != "equal":
-            changed |= set(range(a_start + 1, max(a_end, a_start + 1) + 1))
-    return changed
 
 
 def no_validate_errors(file: Path, intent: str) -> List[str]:
