@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from clinic_bot.content.knowledge import default_knowledge, load_knowledge
+from clinic_bot.languages import SPANISH
 from clinic_bot.launcher.servers import running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
 from tests.e2e.conftest import Patient, answers, free_port, replies
@@ -50,7 +51,8 @@ def two_location_clinic(model_path, tmp_path_factory):
     """The real servers reading a clinic.yml with two locations (CLINIC_CONFIG, as a deployment sets it)."""
     tmp = tmp_path_factory.mktemp("two_locations")
     config = tmp / "clinic.yml"
-    config.write_text(yaml.safe_dump(TWO_LOCATIONS, sort_keys=False))
+    # As the repo's clinic.yml, the translations the staff have not reviewed yet are shown (the Spanish test).
+    config.write_text(yaml.safe_dump({**TWO_LOCATIONS, "show_unreviewed_translations": True}, sort_keys=False))
     before = os.environ.get("CLINIC_CONFIG")
     os.environ["CLINIC_CONFIG"] = str(config)  # server_env() passes it to both servers
     try:
@@ -79,6 +81,21 @@ def test_two_locations_the_patient_is_asked_which_then_answered_for_it(two_locat
     # The location is remembered: the next practical question needs no asking.
     parking = replies(patient.say("is there parking?"))[-1]
     assert parking["custom"]["answer"] == "ask_parking" and parking["custom"]["location"] == north.key
+
+
+def test_two_locations_in_spanish_the_question_and_the_answer_for_the_place(two_location_clinic):
+    servers, knowledge = two_location_clinic
+    patient = Patient(servers.webhook_url)
+    question = replies(patient.say("a que hora abren los sabados?"))[-1]
+    assert (question["custom"]["answer"], question["custom"]["for"]) == ("which_location", "ask_hours")
+    assert question["custom"]["language"] == SPANISH
+    assert question["text"] == knowledge.message("which_location", language=SPANISH).text
+
+    downtown = knowledge.clinic.locations[1]
+    answer = replies(patient.say(question["buttons"][1]["payload"]))[-1]  # the patient presses the second place
+    assert (answer["custom"]["answer"], answer["custom"]["location"]) == ("ask_hours", downtown.key)
+    assert answer["custom"]["language"] == SPANISH
+    assert answer["text"] == knowledge.practical("ask_hours", downtown, language=SPANISH).text
 
 
 # A location's name alone is no topic: the classifier reads these as out of scope or thanks; the dialogue
