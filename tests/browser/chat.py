@@ -4,7 +4,7 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, List, Tuple
 
-from playwright.sync_api import BrowserContext, Locator, Page, Request, Route
+from playwright.sync_api import BrowserContext, Locator, Page, Request, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_bot.paths import REPO_ROOT
@@ -161,3 +161,22 @@ def watched_page(context: BrowserContext) -> Tuple[Page, List[str]]:
 def csp_blocked(page: Page) -> List[str]:
     """What the page's content security policy blocked so far (a page from ``watched_page``)."""
     return list(page.evaluate("window.blocked"))
+
+
+def expect_labelled(page: Page, chat: ChatWidget, strings: Dict[str, Any], clinic: str) -> Locator:
+    """The widget's accessible names in the language of ``strings`` (a strings file): the dialog, the conversation,
+    close, the input and its placeholder, the reply options; returns the group of the language buttons."""
+    expect(page.get_by_role("dialog", name=filled(strings["title"], clinic=clinic), exact=True)).to_be_visible()
+    expect(chat.log).to_have_attribute("aria-label", strings["conversation_label"])
+    expect(page.get_by_role("button", name=strings["close_label"])).to_be_visible()
+    expect(page.get_by_role("textbox", name=strings["input_label"])).to_have_attribute(
+        "placeholder", strings["input_placeholder"])
+    expect(page.get_by_role("group", name=strings["reply_options_label"])).to_have_count(1)
+    return page.get_by_role("group", name=strings["language_label"])
+
+
+def control_sizes(page: Page) -> List[Dict[str, Any]]:
+    """Name, width and height of every visible button and input of the widget (tap targets)."""
+    return list(page.locator("[data-clinic-chat] button:visible, [data-clinic-chat] input:visible").evaluate_all(
+        "nodes => nodes.map(n => ({name: n.textContent || n.id, w: n.getBoundingClientRect().width,"
+        " h: n.getBoundingClientRect().height}))"))

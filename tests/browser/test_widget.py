@@ -10,7 +10,9 @@ from clinic_bot.paths import REPO_ROOT
 from tests.browser.chat import (
     ChatWidget,
     bot_message,
+    control_sizes,
     csp_blocked,
+    expect_labelled,
     fake_bot_reply,
     filled,
     network_failure,
@@ -248,18 +250,11 @@ def test_phone_screen_320px_has_no_horizontal_scroll(browser, site):
 
 
 def test_aria_roles_and_labels(opened, page):
-    title = filled(EN["title"], clinic=default_knowledge().clinic.name)
-    expect(page.get_by_role("dialog", name=title, exact=True)).to_be_visible()
+    languages = expect_labelled(page, opened, EN, default_knowledge().clinic.name)
     expect(opened.log).to_have_attribute("aria-live", "polite")
     assert opened.log.locator(".cw-msg").count() == 2
     expect(opened.status).to_have_count(1)
     expect(opened.alert).to_have_count(1)
-    expect(opened.log).to_have_attribute("aria-label", EN["conversation_label"])
-    expect(page.get_by_role("button", name=EN["close_label"])).to_be_visible()
-    expect(page.get_by_role("textbox", name=EN["input_label"])).to_have_attribute("placeholder",
-                                                                                  EN["input_placeholder"])
-    expect(page.get_by_role("group", name=EN["reply_options_label"])).to_have_count(1)
-    languages = page.get_by_role("group", name=EN["language_label"])
     expect(languages.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
     expect(languages.get_by_role("button", name="Español")).to_have_attribute("aria-pressed", "false")
     network_failure(page)
@@ -318,9 +313,7 @@ def test_text_contrast_is_at_least_4_5_to_1(opened, page):
 
 
 def test_tap_targets_are_at_least_24px(opened, page):
-    sizes = page.locator("[data-clinic-chat] button:visible, [data-clinic-chat] input:visible").evaluate_all(
-        "nodes => nodes.map(n => ({name: n.textContent || n.id, w: n.getBoundingClientRect().width,"
-        " h: n.getBoundingClientRect().height}))")
+    sizes = control_sizes(page)
     assert len(sizes) >= 14  # two languages, start over, close, nine topics, the input, send
     small = [s for s in sizes if s["w"] < 24 or s["h"] < 24]
     assert small == [], small

@@ -20,7 +20,9 @@ from tests.browser.chat import (
     STRINGS_DIR,
     ChatWidget,
     bot_message,
+    control_sizes,
     csp_blocked,
+    expect_labelled,
     fake_bot_reply,
     filled,
     network_failure,
@@ -371,13 +373,7 @@ def test_spanish_aria_roles_and_labels(spanish, page):
     spanish.open()
     root = page.locator("[data-clinic-chat]")
     expect(root).to_have_attribute("lang", "es")
-    expect(page.get_by_role("dialog", name=filled(ES["title"], clinic=clinic_name("es")), exact=True)).to_be_visible()
-    expect(spanish.log).to_have_attribute("aria-label", ES["conversation_label"])
-    expect(page.get_by_role("button", name=ES["close_label"])).to_be_visible()
-    expect(page.get_by_role("textbox", name=ES["input_label"])).to_have_attribute("placeholder",
-                                                                                  ES["input_placeholder"])
-    expect(page.get_by_role("group", name=ES["reply_options_label"])).to_have_count(1)
-    languages = page.get_by_role("group", name=ES["language_label"])
+    languages = expect_labelled(page, spanish, ES, clinic_name("es"))
     expect(languages.get_by_role("button", name="English")).to_have_attribute("lang", "en")
     expect(languages.get_by_role("button", name="Español")).to_have_attribute("lang", "es")
     expect(languages.get_by_role("button", name="Español")).to_have_attribute("aria-pressed", "true")
@@ -416,9 +412,7 @@ def test_spanish_tap_targets_and_no_horizontal_scroll(browser, site, width, heig
         page = context.new_page()
         chat = ChatWidget(page, site.url).visit(SPANISH_PAGE)
         chat.open()
-        sizes = page.locator("[data-clinic-chat] button:visible, [data-clinic-chat] input:visible").evaluate_all(
-            "nodes => nodes.map(n => ({name: n.textContent || n.id, w: n.getBoundingClientRect().width,"
-            " h: n.getBoundingClientRect().height}))")
+        sizes = control_sizes(page)
         assert len(sizes) >= 15  # two languages, start over, close, nine topics, the input, send
         small = [s for s in sizes if s["w"] < 24 or s["h"] < 24]
         assert small == [], small
