@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import line_of, load_yaml
@@ -204,9 +205,25 @@ def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
 def known_config_keys() -> Dict[str, Tuple[str, ...]]:
     """What clinic.yml may hold, for the check that catches a misspelt key ("adress")."""
     return {"clinic": (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "locations", "retrain_margin_points",
-                       SHOW_UNREVIEWED_TRANSLATIONS, SPANISH_KEY),
+                       SHOW_UNREVIEWED_TRANSLATIONS, SPANISH_KEY, TIME_ZONE_KEY),
             "location": (*LOCATION_FIELDS, "id", "aliases", SPANISH_KEY),
             "clinic_spanish": SPANISH_CLINIC_FIELDS, "location_spanish": SPANISH_LOCATION_FIELDS}
+
+
+TIME_ZONE_KEY = "time_zone"
+DEFAULT_TIME_ZONE = "UTC"
+
+
+def load_time_zone(path: Optional[Path] = None) -> ZoneInfo:
+    """clinic.yml's `time_zone` (an IANA name such as America/Chicago; default UTC): the staff console's insights
+    count days and hours of the week in it. Raises ValueError for a name the time zone database does not know."""
+    path = Path(path or CLINIC_CONFIG_FILE)
+    name = str((load_yaml(path) or {}).get(TIME_ZONE_KEY) or DEFAULT_TIME_ZONE).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{path}: {TIME_ZONE_KEY} must be a time zone name such as America/Chicago, "
+                         f"not {name!r}") from error
 
 
 DEFAULT_RETRAIN_MARGIN_POINTS = 1.0

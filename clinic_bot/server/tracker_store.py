@@ -36,11 +36,12 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_bot.paths import TRACKER_DB
 from clinic_bot.store.events import EventsTable, row_of
+from clinic_bot.store.outcomes import MessageOutcome, outcomes_of
 
 
 @dataclass
@@ -160,7 +161,7 @@ class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
         rows = [row_of(tracker.sender_id, event.as_dict()) for event in new_events]
         if rows:
             try:
-                newest = self.table.append(rows)
+                newest = self.table.append(rows, self._outcomes(tracker, stored))
             except BaseException:
                 self._cache.pop(tracker.sender_id, None)
                 raise
@@ -170,6 +171,16 @@ class EventsTrackerStore(TrackerStore, SerializedTrackerAsText):
             self._cache.pop(tracker.sender_id, None)
         else:
             self._remember(tracker, stored + len(rows), last_row)
+
+    @staticmethod
+    def _outcomes(tracker: DialogueStateTracker, stored: int) -> List[MessageOutcome]:
+        """The outcomes of the patient messages among the new events (clinic_bot/store/outcomes.py), read with the
+        turn before them: the answer a "Was this helpful?" reply rates, the check-in a reply answers."""
+        events: List[Event] = list(tracker.events)
+        if not any(isinstance(event, UserUttered) for event in events[stored:]):
+            return []
+        first = next((index for index in range(stored - 1, -1, -1) if isinstance(events[index], UserUttered)), 0)
+        return outcomes_of(tracker.sender_id, [event.as_dict() for event in events[first:]], stored - first)
 
     def _remember(self, tracker: DialogueStateTracker, stored: int, last_row: Optional[int]) -> None:
         if not self.max_cached:

@@ -1,4 +1,5 @@
-"""The staff console: a small web app on 127.0.0.1 for the staff loop (review, label, edit answers, retrain).
+"""The staff console: a small web app on 127.0.0.1 for the staff loop (review, label, edit answers, retrain) and
+the insights (what patients ask, in charts).
 
     python -m clinic_bot.staff [--port 8090] [--host 127.0.0.1]     (what `make staff` runs)
 
@@ -154,7 +155,14 @@ def current_session(console: Console, token: Optional[str]) -> Optional[Session]
 
 
 def create_app(console: Optional[Console] = None) -> Sanic:
-    from clinic_bot.staff import routes_answers, routes_login, routes_practical, routes_retrain, routes_review
+    from clinic_bot.staff import (
+        routes_answers,
+        routes_insights,
+        routes_login,
+        routes_practical,
+        routes_retrain,
+        routes_review,
+    )
 
     console = console or Console()
     app = Sanic("clinic_staff_console")
@@ -173,7 +181,9 @@ def create_app(console: Optional[Console] = None) -> Sanic:
         if session is None:
             if request.method in ("GET", "HEAD"):
                 reason = "&expired=1" if token else ""
-                return response.redirect(f"/login?next={quote(request.path)}{reason}", status=303)
+                # The query too (?days=90, ?page=3): after the login, the page as it was asked for.
+                asked = f"{request.path}?{request.query_string}" if request.query_string else request.path
+                return response.redirect(f"/login?next={quote(asked)}{reason}", status=303)
             return refused(console, request, 403, "Please log in",
                            "This action needs a staff login. Your session may have expired: log in and try again.")
         request.ctx.session = session
@@ -196,6 +206,7 @@ def create_app(console: Optional[Console] = None) -> Sanic:
     routes_answers.register(app, console)
     routes_practical.register(app, console)
     routes_retrain.register(app, console)
+    routes_insights.register(app, console)
     return app
 
 

@@ -21,9 +21,9 @@ from clinic_bot.files import PRIVATE, write_atomically
 from clinic_bot.intents import FALLBACK_INTENT
 from clinic_bot.languages import ENGLISH
 from clinic_bot.store.database import StoreLocation, is_server_url
+from clinic_bot.store.turns import Turn
 from clinic_bot.tools.review import (
     DEFAULT_THRESHOLD,
-    Turn,
     Urgent,
     UrgentCounts,
     count_dispositions,

@@ -75,7 +75,7 @@ class SQLiteDatabase:
             self.connection.execute("ROLLBACK")
             raise
 
-    def after_delete(self) -> None:
+    def after_delete(self, tables: Sequence[str]) -> None:
         """Moves the write-ahead log into the (secure-deleted) file and empties it, so no copy of deleted rows
         stays there."""
         self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -179,9 +179,9 @@ class PostgresDatabase:
             if not connection.closed:
                 connection.autocommit = True
 
-    def after_delete(self) -> None:
-        """PostgreSQL keeps deleted row versions until VACUUM reclaims them; run it now."""
-        self.run("VACUUM events")
+    def after_delete(self, tables: Sequence[str]) -> None:
+        """PostgreSQL keeps deleted row versions until VACUUM reclaims them; run it now on ``tables``."""
+        self.run(f"VACUUM {', '.join(tables)}")
 
     def close(self) -> None:
         self._drop()

@@ -4,13 +4,17 @@ PostgreSQL (clinic_bot/store/database.py runs the same SQL on both).
 The table is the one Rasa's SQLTrackerStore writes (same columns, one row per event, the event's JSON in
 `data`), so Rasa's `type: SQL` store can read what the project's store wrote and the other way round.
 Users: the conversation store (clinic_bot/server/tracker_store.py), the review tool
-(clinic_bot/tools/review.py) and privacy (clinic_bot/store/privacy.py). No Rasa imports here.
+(clinic_bot/tools/review.py) and privacy (clinic_bot/store/privacy.py). Beside it, the `message_outcomes` table
+(clinic_bot/store/outcomes.py: what happened to each patient message, for the insights) is written with the events
+and deleted with them, so forgetting or purging a conversation takes its counts too. No Rasa imports here.
 """
 import json
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from clinic_bot.store import outcomes
 from clinic_bot.store.database import Database, PostgresDatabase, StoreLocation, open_existing, open_for_server
+from clinic_bot.store.outcomes import MessageOutcome
 
 _COLUMNS = """
     sender_id VARCHAR(255) NOT NULL,
@@ -79,8 +83,17 @@ class EventsTable:
         with self.database.transaction():
             if self.database.dialect == "postgresql":
                 self.database.rows(_SCHEMA_LOCK)
-            for statement in SCHEMA[self.database.dialect] + [_INDEX]:
+            had_outcomes = bool(self.database.rows(outcomes.EXISTS[self.database.dialect])[0][0])
+            for statement in (SCHEMA[self.database.dialect] + [_INDEX] + outcomes.SCHEMA[self.database.dialect]
+                              + outcomes.INDEXES):
                 self.database.run(statement)
+            if not had_outcomes:  # a store written before the outcomes were kept: count its history once
+                self._add_outcomes_of_history()
+
+    def _add_outcomes_of_history(self) -> None:
+        for sender in self.senders():
+            found = outcomes.outcomes_of(sender, self.conversation(sender, all_sessions=True))
+            self.database.run_many(outcomes.INSERT, [outcome.row() for outcome in found])
 
     # --- reading ---
 
@@ -112,32 +125,62 @@ class EventsTable:
 
     # --- writing ---
 
-    def append(self, rows: Sequence[Row]) -> Optional[int]:
-        """Adds rows in one transaction (all or none); returns the highest new row id where the database says
-        it without another query (PostgreSQL), else None."""
+    def append(self, rows: Sequence[Row], message_outcomes: Sequence[MessageOutcome] = ()) -> Optional[int]:
+        """Adds rows, and the outcomes of the patient messages among them, in one transaction (all or none);
+        returns the highest new row id where the database says it without another query (PostgreSQL), else None."""
         if isinstance(self.database, PostgresDatabase):
-            return max(self.database.insert_returning_ids(_INSERT_MANY, rows))
+            if not message_outcomes:  # most saves: one statement, atomic by itself, one round trip
+                return max(self.database.insert_returning_ids(_INSERT_MANY, rows))
+            with self.database.transaction():
+                newest = max(self.database.insert_returning_ids(_INSERT_MANY, rows))
+                self.database.run_many(outcomes.INSERT, [outcome.row() for outcome in message_outcomes])
+            return newest
         with self.database.transaction():
             self.database.run_many(_INSERT, rows)
+            self.database.run_many(outcomes.INSERT, [outcome.row() for outcome in message_outcomes])
         return None
 
     def forget(self, sender_id: str) -> int:
-        """Deletes every row of one sender; returns how many."""
-        return self._delete("DELETE FROM events WHERE sender_id = ?", (sender_id,))
+        """Deletes every row of one sender, and the outcomes of their messages; returns how many events."""
+        return self._delete([(f"DELETE FROM {outcomes.TABLE} WHERE sender_id = ?", (sender_id,)),
+                             ("DELETE FROM events WHERE sender_id = ?", (sender_id,))])
 
     def purge_before(self, cutoff: float) -> int:
         """Deletes the conversations whose latest event is older than `cutoff`; returns how many."""
         query = f"SELECT COUNT(*) FROM ({_STALE_SENDERS}) AS stale"
         count = int(self.database.rows(query, (cutoff,))[0][0])
-        self._delete(f"DELETE FROM events WHERE sender_id IN ({_STALE_SENDERS})", (cutoff,))
+        self._delete([(f"DELETE FROM {outcomes.TABLE} WHERE sender_id IN ({_STALE_SENDERS})", (cutoff,)),
+                      (f"DELETE FROM events WHERE sender_id IN ({_STALE_SENDERS})", (cutoff,))])
         return count
 
-    def _delete(self, query: str, parameters: Tuple[Any, ...]) -> int:
-        """Runs one DELETE, then lets the database drop its copies of the deleted rows (database.py)."""
+    def _delete(self, statements: Sequence[Tuple[str, Tuple[Any, ...]]]) -> int:
+        """Runs the DELETEs in one transaction (the outcomes first: purge finds its senders in the events), then
+        lets the database drop its copies of the deleted rows (database.py); returns the last one's count."""
+        deleted = 0
         with self.database.transaction():
-            deleted = self.database.run(query, parameters)
-        self.database.after_delete()
+            for query, parameters in statements:
+                deleted = self.database.run(query, parameters)
+        self.database.after_delete(("events", outcomes.TABLE))
         return int(deleted)
 
     def close(self) -> None:
         self.database.close()
+
+    # --- the outcomes of patient messages (clinic_bot/store/outcomes.py) ---
+
+    def has_outcomes(self) -> bool:
+        """False for a store the conversation store has not opened since the outcomes were kept."""
+        return bool(self.database.rows(outcomes.EXISTS[self.database.dialect])[0][0])
+
+    def outcome_counts(self, first_hour: int, end_hour: int) -> Dict[str, List[Tuple[Any, ...]]]:
+        """The rows of each of outcomes.QUERIES over the hours [first_hour, end_hour)."""
+        return {name: self.database.rows(query, (first_hour, end_hour)) for name, query in outcomes.QUERIES.items()}
+
+    def query_plans(self, first_hour: int, end_hour: int) -> Dict[str, str]:
+        """How the database runs each of outcomes.QUERIES (the indexes it uses), for the benchmark's report."""
+        explain = "EXPLAIN QUERY PLAN " if self.database.dialect == "sqlite" else "EXPLAIN "
+        plans = {}
+        for name, query in outcomes.QUERIES.items():
+            rows = self.database.rows(explain + query, (first_hour, end_hour))
+            plans[name] = "\n".join(str(row[-1]) for row in rows)
+        return plans

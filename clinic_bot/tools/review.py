@@ -16,16 +16,16 @@ import hashlib
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
-from clinic_bot.content.feedback import HELPFUL_QUESTION, NOT_HELPFUL_INTENT
+from clinic_bot.content.feedback import NOT_HELPFUL_INTENT
 from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
-from clinic_bot.languages import ENGLISH, LANGUAGES, SPANISH
 from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
+from clinic_bot.store.turns import NO, NO_ANSWER, YES, Turn, check_in_answer, turns_of
 
 DEFAULT_THRESHOLD = 0.7  # above config.yml's FallbackClassifier threshold: the band where it answered but was unsure
 REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent"]
@@ -33,82 +33,12 @@ EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time"
                      "p_urgent", "check_in_answer"]
 # An urgent message's disposition (the triage's own values) and what the patient answered to a check-in.
 EMERGENCY = "emergency"
-YES, NO, NO_ANSWER = "yes", "no", "no answer"
 # What raised an urgent message, besides a red-flag concept of the rules.
 RAISED_BY_CLASSIFIER = "classifier"
 RAISED_BY_YES = "patient said yes to the check-in"
 OLD_CLASSIFIER_FLAG = "(classifier)"  # the red_flag field of a message the classifier alone found urgent
-NOT_SHOWN_MARKERS = {"disclaimer", HELPFUL_QUESTION}
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Turn:
-    """One patient message and the bot's reply to it."""
-
-    text: str
-    time: float
-    intent: str
-    confidence: float
-    ranking: List[Dict[str, Any]]
-    red_flag: Optional[str]
-    answers: List[str] = field(default_factory=list)  # answer markers of the bot's messages
-    triage: Dict[str, Any] = field(default_factory=dict)  # the triage's record; empty for older messages
-    asked_if_helpful: bool = False
-    key: str = ""  # stands for this message without naming its sender (the staff console's review list)
-    language: str = ENGLISH  # the message's own language as the language detector read it (older messages: en)
-
-    @property
-    def is_button(self) -> bool:
-        return self.text.startswith("/")
-
-    @property
-    def answers_check_in(self) -> bool:
-        """A reply to the check-in: its intent was carried over from the message before (the emergency on a yes,
-        that message's own topic on a no), so its words say nothing about its topic."""
-        return self.triage.get("raised_by") == [CHECK_IN] or self.triage.get("check_in_answer") == NO
-
-    def best_guess(self) -> Tuple[str, float]:
-        """The predicted intent; for a fallback, the model's best real intent behind it."""
-        if self.intent == FALLBACK_INTENT:
-            for entry in self.ranking:
-                if entry.get("name") != FALLBACK_INTENT:
-                    return str(entry.get("name")), float(entry.get("confidence") or 0)
-        return self.intent, self.confidence
-
-
-def message_language(parse: Dict[str, Any]) -> str:
-    """The language of a patient's message as the detector read it (clinic_bot/nlu/language.py): its own reading
-    when it has words, else the conversation's (a button); English for a message parsed before the detector."""
-    reading = parse.get("language")
-    if not isinstance(reading, dict):
-        return ENGLISH
-    p_spanish = reading.get("p_spanish")
-    if isinstance(p_spanish, (int, float)):
-        return SPANISH if p_spanish >= 0.5 else ENGLISH
-    return str(reading.get("conversation")) if reading.get("conversation") in LANGUAGES else ENGLISH
-
-
-def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
-    """One conversation's user and bot events (Rasa's event JSON, in order) as turns."""
-    turns: List[Turn] = []
-    for event in events:
-        if event.get("event") == "user":
-            parse = event.get("parse_data") or {}
-            intent = parse.get("intent") or {}
-            triage = parse.get("triage")
-            turns.append(Turn(str(event.get("text") or ""), float(event.get("timestamp") or 0),
-                              str(intent.get("name") or ""), float(intent.get("confidence") or 0),
-                              list(parse.get("intent_ranking") or []), parse.get("red_flag"),
-                              triage=triage if isinstance(triage, dict) else {}, language=message_language(parse)))
-        elif event.get("event") == "bot" and turns:
-            marker = (((event.get("data") or {}).get("custom")) or {}).get("answer")
-            if marker == HELPFUL_QUESTION:
-                turns[-1].asked_if_helpful = True
-            elif marker and marker not in NOT_SHOWN_MARKERS:
-                turns[-1].answers.append(str(marker))
-    return turns
 
 
 def reasons(turn: Turn, next_turn: Optional[Turn], threshold: float) -> List[str]:
@@ -166,18 +96,6 @@ def _p_urgent(turn: Turn) -> Optional[float]:
     if not isinstance(probabilities, dict):
         return None
     return round(float(probabilities.get("emergency") or 0) + float(probabilities.get("crisis") or 0), 2)
-
-
-def check_in_answer(next_turn: Optional[Turn]) -> str:
-    """What the patient's next message said to the check-in: a yes turns into the emergency, raised by the
-    check-in alone; a no is marked by the triage; anything else (or nothing) leaves the question unanswered."""
-    if next_turn is None:
-        return NO_ANSWER
-    if next_turn.intent == EMERGENCY_INTENT and next_turn.triage.get("raised_by") == [CHECK_IN]:
-        return YES
-    if next_turn.triage.get("check_in_answer") == NO:
-        return NO
-    return NO_ANSWER
 
 
 def urgent_of(turn: Turn, next_turn: Optional[Turn]) -> Urgent:

@@ -10,8 +10,10 @@ from clinic_bot import paths
 from clinic_bot.content.clinic_config import (
     REQUIRED_FIELDS,
     SPANISH_KEY,
+    TIME_ZONE_KEY,
     known_config_keys,
     load_clinic_details,
+    load_time_zone,
     placeholder_lines,
 )
 from clinic_bot.content.yaml_lines import line_of, load_yaml
@@ -42,6 +44,10 @@ def check_clinic(file: Path = paths.CLINIC_CONFIG_FILE) -> List[Problem]:
         return [Problem(file, 0, ERROR, "clinic_unreadable", {"error": str(error)})]
     data = load_yaml(file) or {}
     problems = []
+    try:
+        load_time_zone(file)
+    except ValueError as error:
+        problems.append(Problem(file, line_of(data, TIME_ZONE_KEY), ERROR, "clinic_unreadable", {"error": str(error)}))
     marked = placeholder_lines(file)
     for line, key in marked:
         code = "demo_placeholder" if key in REQUIRED_FIELDS else "demo_placeholder_optional"

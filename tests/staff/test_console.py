@@ -4,6 +4,7 @@ The whole staff loop: log in, review a fallback message and label it, a duplicat
 (a wrong source heading refused, then saved), a Spanish text edited and reviewed (then made stale by its English),
 retrain and switch, the patient sees the new answer in the widget; then a retrain that worsens urgent recall refused
 while the old model keeps answering. Screenshots of the main pages go to reports/staff-*.png (tablet width)."""
+import csv
 import datetime as dt
 import hashlib
 import http.client
@@ -78,7 +79,7 @@ def sha(path: Path) -> str:
 
 # --- without a login -------------------------------------------------------------------------------------------
 PAGES = ["/", "/review", "/review/urgent", "/answers", "/answers/ask_insurance", "/retrain", "/retrain/status",
-         "/changes"]
+         "/changes", "/insights", "/insights/csv/topics"]
 ACTIONS = ["/review/abc/label", "/review/abc/fine", "/review/abc/checked", "/answers/ask_insurance", "/retrain",
            "/logout"]
 
@@ -265,6 +266,32 @@ def test_review_label_and_duplicate(clinic, page):
     assert examples_of(clinic, UNKNOWN_MESSAGE) == added
     page.goto(clinic.console_url + "/changes")
     expect(page.locator("[data-action='added training example']")).to_have_count(1)
+
+
+COST_QUESTION = "how much does radiofrequency ablation cost"
+ASKED = 6  # at least the small-count rule's 5, so the page shows the number
+
+
+def test_insights_count_what_patients_asked_in_charts_tables_and_csv(clinic, page):
+    for _ in range(ASKED):
+        status, replies = post(clinic.webhook, {"sender": f"patient-{uuid.uuid4().hex[:8]}", "message": COST_QUESTION})
+        assert status == 200 and "ask_cost" in answers(replies)
+    title = parse_answers(yaml.safe_load((clinic.root / "knowledge" / "answers.yml").read_text()))["ask_cost"].title
+    log_in(page, clinic, path="/insights?days=7")
+    figures = page.locator("[data-figure]")
+    expect(figures).to_have_count(7)
+    expect(page.locator("[data-figure] svg[role=img]")).to_have_count(7)
+    topics = page.locator("[data-figure=topics]")
+    topics.locator("summary").click()  # the table, as a keyboard or screen-reader user opens it
+    cost_row = topics.locator("tbody tr").filter(has=page.locator("th", has_text=title))
+    asked = int(cost_row.locator("td").nth(1).inner_text().replace(",", ""))
+    assert asked >= ASKED
+    with page.expect_download() as download:
+        topics.get_by_role("link", name=re.compile("Download")).click()
+    rows = list(csv.reader(open(download.value.path(), encoding="utf-8")))
+    assert [title, "medical (FAQ)", str(asked)] == next(row[:3] for row in rows if row[0] == title)
+    expect(page.get_by_role("link", name="Last 7 days")).to_have_attribute("aria-current", "page")
+    screenshot(page, "insights")
 
 
 def test_answer_edit_refuses_a_wrong_heading_then_saves(clinic, page):

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clinic_bot.staff.review_queue import ReviewItem, ReviewQueue, page_number, page_of
 from clinic_bot.store.events import EventsTable, row_of
+from clinic_bot.store.turns import turns_of
 from clinic_bot.tools.review import (
     EMERGENCY_COLUMNS,
     RAISED_BY_CLASSIFIER,
@@ -20,7 +21,6 @@ from clinic_bot.tools.review import (
     messages_to_review,
     review_rows,
     spreadsheet_safe,
-    turns_of,
 )
 
 T0 = 1_700_000_000.0
