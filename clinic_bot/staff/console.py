@@ -30,6 +30,7 @@ from clinic_bot.staff.practical_editor import PracticalAnswersFile
 from clinic_bot.staff.retrain import Retrainer
 from clinic_bot.staff.review_queue import ReviewQueue
 from clinic_bot.staff.sessions import LoginThrottle, Session, Sessions, csrf_matches, session_limits_from_env
+from clinic_bot.store.database import store_errors
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,15 @@ def create_app(console: Optional[Console] = None) -> Sanic:
                                "The form had no valid security token (it may be from an old page or another "
                                "site). Nothing was changed. Go back, reload the page and try again.")
         return None
+
+    @app.exception(*store_errors())
+    async def store_unavailable(request: Request, error: BaseException) -> HTTPResponse:
+        """Every page that reads the conversation store (home, review, insights) when it cannot be read: a plain
+        message, never a server error."""
+        logger.error("The conversation store could not be read for %s: %s", request.path, error)
+        return refused(console, request, 503, "Conversations unavailable",
+                       "The conversation store could not be read just now. Nothing was changed. Try again in a "
+                       "minute; if it goes on, tell whoever runs the assistant.")
 
     @app.middleware("response")
     async def add_security_headers(_: Request, reply: HTTPResponse) -> None:

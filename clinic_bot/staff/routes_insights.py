@@ -3,7 +3,7 @@ server, each with its table and its CSV (clinic_bot/staff/insights.py has the fi
 import csv
 import io
 import logging
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Tuple
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -16,7 +16,6 @@ from clinic_bot.staff import svg_charts
 from clinic_bot.staff.console import Console, refused
 from clinic_bot.staff.insights import PERIODS, Figure, Insights, csv_rows, period_days, read_insights, shown
 from clinic_bot.staff.review_queue import topics
-from clinic_bot.store.database import store_errors
 
 logger = logging.getLogger(__name__)
 
@@ -46,39 +45,29 @@ def _charts(insights: Insights) -> Dict[str, Markup]:
     }
 
 
-def _read(console: Console, request: Request) -> Union[Tuple[Insights, str], HTTPResponse]:
-    """(the figures of the period asked for, a problem with the time zone to show), or the refusal to send when
-    the conversation store cannot be read."""
+def _read(console: Console, request: Request) -> Tuple[Insights, str]:
+    """(the figures of the period asked for, a problem with the time zone to show). A store that cannot be read
+    raises: the console's handler answers with a plain message."""
     zone, problem = _time_zone()
     names = {topic.intent: topic.label for topic in topics()}
-    try:
-        return read_insights(console.queue.db, period_days(request.args.get("days")), zone, names), problem
-    except store_errors() as error:
-        logger.error("The insights could not read the conversation store: %s", error)
-        return refused(console, request, 503, "Insights unavailable",
-                       "The conversation store could not be read just now. Try again in a minute.")
+    return read_insights(console.queue.db, period_days(request.args.get("days")), zone, names), problem
 
 
 def register(app: Sanic, console: Console) -> None:
     @app.get("/insights")
     async def insights_page(request: Request) -> HTTPResponse:
-        read = _read(console, request)
-        if isinstance(read, HTTPResponse):
-            return read
-        insights, problem = read
+        insights, problem = _read(console, request)
         return console.render(request, "insights.html", insights=insights, charts=_charts(insights),
                               periods=PERIODS, problem=problem, shown=shown)
 
     @app.get("/insights/csv/<key:str>")
     async def insights_csv(request: Request, key: str) -> HTTPResponse:
-        read = _read(console, request)
-        if isinstance(read, HTTPResponse):
-            return read
-        figure = read[0].figure(key)
+        insights, _ = _read(console, request)
+        figure = insights.figure(key)
         if figure is None:
             return refused(console, request, 404, "No such figure", "This download does not exist.")
         return response.text(_csv(figure), content_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="insights-{figure.key}-{read[0].days}-days.csv"'})
+            "Content-Disposition": f'attachment; filename="insights-{figure.key}-{insights.days}-days.csv"'})
 
 
 def _csv(figure: Figure) -> str:

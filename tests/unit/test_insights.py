@@ -171,5 +171,6 @@ def test_an_unknown_download_is_refused(setup: Setup):  # noqa: F811
 def test_a_store_that_cannot_be_read_gets_a_plain_refusal_not_a_crash(setup: Setup):  # noqa: F811
     client = logged_in(setup)
     setup.db.write_bytes(b"this is not a database" * 100)
-    page = client.get("/insights")
-    assert page.status == 503 and "data-refusal" in page.body
+    for path in ("/insights", "/insights/csv/topics", "/", "/review", "/review/urgent"):
+        page = client.get(path)
+        assert page.status == 503 and "data-refusal" in page.body, path
