@@ -2,7 +2,6 @@
 server, each with its table and its CSV (clinic_bot/staff/insights.py has the figures, svg_charts.py the charts)."""
 import csv
 import io
-import logging
 from typing import Dict, List, Tuple
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,6 @@ from clinic_bot.staff import svg_charts
 from clinic_bot.staff.console import Console, refused
 from clinic_bot.staff.insights import PERIODS, Figure, Insights, csv_rows, period_days, read_insights, shown
 from clinic_bot.staff.review_queue import topics
-
-logger = logging.getLogger(__name__)
 
 
 def _time_zone() -> Tuple[ZoneInfo, str]:
