@@ -15,11 +15,22 @@ import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO, Callable, Optional
+from typing import BinaryIO, Callable, Optional, Tuple
 
 PRIVATE = 0o600  # only its owner reads it (what mkstemp creates, kept through the rename)
 PUBLIC = 0o644  # anyone may read it, only its owner writes it
 SAME_MODE: Optional[int] = None  # the mode the existing file has (it must exist)
+FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """What changes when a file is saved (its modification time and size): readers that keep what they read
+    compare it to know when to read again."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def staged(target: Path, write: Callable[[BinaryIO], object], *, mode: Optional[int] = PRIVATE,

@@ -52,6 +52,7 @@ from clinic_bot.content.translations import (
     parse_translation,
 )
 from clinic_bot.content.yaml_lines import load_yaml
+from clinic_bot.files import FileStamp, file_stamp
 from clinic_bot.languages import ENGLISH, SPANISH
 from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE, PRACTICAL_ANSWERS_FILE
 
@@ -352,17 +353,6 @@ def load_knowledge(
                      parse_practical_answers(load_yaml(practical_answers_file)), message_translations)
 
 
-FileStamp = Optional[Tuple[int, int]]  # (mtime_ns, size); None: the file is missing
-
-
-def _stamp(path: Path) -> FileStamp:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
-
-
 class ReloadingKnowledge:
     """Callable: the knowledge from its four files, read again when one of them has changed (mtime and size,
     checked at most every `check_every_s`). New files that fail to load (YAML error, clinic field missing, file
@@ -390,7 +380,7 @@ class ReloadingKnowledge:
 
     def _check(self) -> Knowledge:
         self._checked_at = self.clock()
-        stamps = tuple(_stamp(path) for path in self.files)  # before reading: a change meanwhile shows next time
+        stamps = tuple(file_stamp(path) for path in self.files)  # before reading: a change meanwhile shows next time
         if self._knowledge is not None and stamps in (self._stamps, self._failed_stamps):
             return self._knowledge
         try:

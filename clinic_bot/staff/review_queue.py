@@ -7,6 +7,7 @@ once a staff member labelled it or marked it fine; that is kept in var/staff/rev
 (page_of).
 """
 import datetime as dt
+import functools
 import json
 import math
 import threading
@@ -17,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from clinic_bot import paths
 from clinic_bot.content.yaml_lines import load_yaml
-from clinic_bot.files import PRIVATE, write_atomically
+from clinic_bot.files import PRIVATE, FileStamp, file_stamp, write_atomically
 from clinic_bot.intents import FALLBACK_INTENT
 from clinic_bot.languages import ENGLISH
 from clinic_bot.store.database import StoreLocation, is_server_url
@@ -96,7 +97,14 @@ def page_of(items: Sequence[ReviewItem], asked: Optional[str], per_page: int = P
 def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANSWERS_FILE,
            practical_answers_file: Path = paths.PRACTICAL_ANSWERS_FILE) -> List[Topic]:
     """Every intent a message may be labelled with, named as staff know it (the curated and practical answers'
-    titles)."""
+    titles). Read again only when one of the files changed: every review and insights page asks for them."""
+    files = (domain_file, answers_file, practical_answers_file)
+    return list(_topics(files, tuple(file_stamp(Path(file)) for file in files)))
+
+
+@functools.lru_cache(maxsize=8)
+def _topics(files: Tuple[Path, Path, Path], _stamps: Tuple[FileStamp, ...]) -> Tuple[Topic, ...]:
+    domain_file, answers_file, practical_answers_file = files
     intents = [str(i) for i in (load_yaml(domain_file) or {}).get("intents") or []]
     answers = {**((load_yaml(practical_answers_file) or {}).get("answers") or {}),
                **((load_yaml(answers_file) or {}).get("answers") or {})}
@@ -104,7 +112,7 @@ def topics(domain_file: Path = paths.DOMAIN_FILE, answers_file: Path = paths.ANS
     for intent in intents:
         title = (answers.get(intent) or {}).get("title") if isinstance(answers.get(intent), dict) else None
         named.append(Topic(intent, str(title or intent.replace("ask_", "").replace("_", " ").capitalize())))
-    return sorted(named, key=lambda topic: topic.label.lower())
+    return tuple(sorted(named, key=lambda topic: topic.label.lower()))
 
 
 def _when(timestamp: float) -> str:

@@ -53,16 +53,22 @@ class Turn:
         return self.intent, self.confidence
 
 
-def message_language(parse: Dict[str, Any]) -> str:
+def message_language(parse: Dict[str, Any], metadata: Optional[Dict[str, Any]] = None) -> str:
     """The language of a patient's message as the detector read it (clinic_bot/nlu/language.py): its own reading
-    when it has words, else the conversation's (a button); English for a message parsed before the detector."""
+    when it has words, else the conversation's. A button press (a payload: the NLU, and so the detector, never sees
+    it) has the language the widget sent with it: the message's metadata, in the parse or in the event
+    (``metadata``). English for a message parsed before either existed."""
     reading = parse.get("language")
-    if not isinstance(reading, dict):
-        return ENGLISH
-    p_spanish = reading.get("p_spanish")
-    if isinstance(p_spanish, (int, float)):
-        return SPANISH if p_spanish >= 0.5 else ENGLISH
-    return str(reading.get("conversation")) if reading.get("conversation") in LANGUAGES else ENGLISH
+    if isinstance(reading, dict):
+        p_spanish = reading.get("p_spanish")
+        if isinstance(p_spanish, (int, float)):
+            return SPANISH if p_spanish >= 0.5 else ENGLISH
+        if reading.get("conversation") in LANGUAGES:
+            return str(reading["conversation"])
+    for sent in (parse.get("metadata"), metadata):
+        if isinstance(sent, dict) and sent.get("language") in LANGUAGES:
+            return str(sent["language"])
+    return ENGLISH
 
 
 def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
@@ -76,7 +82,8 @@ def turns_of(events: Iterable[Dict[str, Any]]) -> List[Turn]:
             turns.append(Turn(str(event.get("text") or ""), float(event.get("timestamp") or 0),
                               str(intent.get("name") or ""), float(intent.get("confidence") or 0),
                               list(parse.get("intent_ranking") or []), parse.get("red_flag"),
-                              triage=triage if isinstance(triage, dict) else {}, language=message_language(parse)))
+                              triage=triage if isinstance(triage, dict) else {},
+                              language=message_language(parse, event.get("metadata"))))
         elif event.get("event") == "bot" and turns:
             custom = ((event.get("data") or {}).get("custom")) or {}
             marker = custom.get("answer") if isinstance(custom, dict) else None

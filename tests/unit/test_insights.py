@@ -43,7 +43,7 @@ def cost_question(helpful: Optional[str]) -> List[Dict[str, Any]]:
 
 
 def check_in(reply: str) -> List[Dict[str, Any]]:
-    events = [user("chest tight", "ask_safety", triage={"disposition": "check_in"}), bot("check_in")]
+    events = [user("chest tight", "emergency", triage={"disposition": "check_in"}), bot("check_in")]
     if reply == "yes":
         return events + [user("yes", "emergency", triage={"raised_by": ["check_in"]}), bot("emergency")]
     return events + [user("no", "ask_safety", triage={"check_in_answer": "no"}), answer("ask_safety")]

@@ -41,7 +41,7 @@ def test_each_message_gets_what_the_assistant_did_with_it():
         user("best pizza?", "out_of_scope"), bot("out_of_scope"),
         user("should i stop my meds", "ask_personal_advice"), bot("ask_personal_advice"),
         answer("ask_medication"),
-        user("my chest feels tight", "ask_safety", triage={"disposition": "check_in"}), bot("check_in"),
+        user("my chest feels tight", "emergency", triage={"disposition": "check_in"}), bot("check_in"),
         user("yes", "emergency", triage={"raised_by": ["check_in"]}), bot("emergency"),
         spanish(user("me duele el pecho ahora", "emergency")), bot("emergency"),
     ]
@@ -62,8 +62,15 @@ def test_each_message_gets_what_the_assistant_did_with_it():
     assert found[0].hour == int(T0 // 3600)
 
 
+def test_a_button_press_has_the_language_the_widget_sent_with_it():
+    pressed = user("/affirm", "affirm", 1.0)
+    pressed["parse_data"]["metadata"] = {"language": "es"}  # a payload: the language detector never saw it
+    events = [spanish(user("cuanto cuesta", "ask_cost")), answer("ask_cost"), bot("helpful_question"), pressed]
+    assert fields(outcomes_of("p", events), "language", "feedback") == [("es", None), ("es", "yes")]
+
+
 def test_a_no_to_the_check_in_is_recorded_with_the_answer_it_got():
-    events = [user("chest tight after the shot", "ask_side_effects", triage={"disposition": "check_in"}),
+    events = [user("chest tight after the shot", "emergency", triage={"disposition": "check_in"}),
               bot("check_in"), user("no", "ask_side_effects", triage={"check_in_answer": "no"}),
               answer("ask_side_effects")]
     assert fields(outcomes_of("p", events), "outcome", "check_in_answer") == [("check_in", None), ("answered", "no")]
