@@ -3,7 +3,8 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench.targets import best_profile_at_8, check, profile_levels
+from bench.targets import best_profile_at_8, check, insights_stores, profile_levels
+from clinic_bot.store import outcomes
 
 TUNING_LOG = Path(__file__).with_name("tuning.md")
 
@@ -337,6 +338,85 @@ def _before_after(results: Dict[str, Any]) -> List[str]:
                     "What each lever gave: \"Tuning\" below."]
 
 
+STORE_NAMES = {"sqlite": "SQLite (`make run`)", "postgresql": "PostgreSQL (`make run-scaled`)"}
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:,.0f}"
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _insights_traffic(traffic: Dict[str, Any]) -> List[str]:
+    spanish = traffic["conversations_by_language"].get("es", 0) / max(traffic["conversations"], 1)
+    return [f"A year of synthetic traffic ending at the run (`bench/synthetic_year.py`, seed {traffic['seed']}): "
+            f"{traffic['conversations']:,} conversations of {traffic['senders']:,} patients, "
+            f"{traffic['events']:,} events, {traffic['messages']:,} patient messages (one `message_outcomes` row "
+            f"each, from `outcomes_of`); {_pct(spanish)} of the conversations in Spanish. Generated once in "
+            f"{traffic['generate_s']:.0f} s, then written into each store:"]
+
+
+def _insights_pages(results: Dict[str, Any], aim_s: float) -> List[str]:
+    stores = insights_stores(results)
+    lines = _table(["store", "written in", "size on disk"], [
+        [STORE_NAMES[name], f"{store['fill_s']:.0f} s" + (f" (VACUUM ANALYZE {store['vacuum_s']:.0f} s of it)"
+                                                          if store.get("vacuum_s") else ""),
+         f"{store['size_mib']:,.0f} MiB"] for name, store in stores.items()])
+    rows = [[STORE_NAMES[name], f"{page['days']} days", _ms(page["median_s"]), _ms(page["max_s"]),
+             f"{_count(page['shown']['messages'])} ({page['stored_messages']:,})",
+             "met" if page["max_s"] < aim_s else "**not met**"]
+            for name, store in stores.items() for page in store["pages"]]
+    return lines + ["", f"GET /insights, logged in (aim: every request under {aim_s:.0f} s):", "",
+                    *_table(["store", "period", "median ms", "slowest ms",
+                             "patient messages the page counts (rows in the store)", "aim"], rows)]
+
+
+def _insights_plans(name: str, store: Dict[str, Any]) -> List[str]:
+    if "error" in store:
+        return [f"{STORE_NAMES[name]}: not measured: {store['error']}"]
+    plans = store["query_plans"]
+    lines = [f"Query plans, {STORE_NAMES[name]}, {plans['days']} days (`EventsTable.query_plans`):", ""]
+    for query, plan in plans["plans"].items():
+        used = "uses" if plans["index_used"][query] else "**does not use**"
+        lines += [f"- `{query}` ({used} {outcomes.QUERY_INDEXES[query]}):", "", "  ```",
+                  *(f"  {line}" for line in plan.splitlines()), "  ```"]
+    return lines
+
+
+def _counts(counts: Dict[str, int]) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _insights_counted(traffic: Dict[str, Any]) -> List[str]:
+    """What the traffic held beside what `outcomes_of` counted of it: where they differ, so will the page."""
+    return [f"Questions generated, by kind: {_counts(traffic.get('asked', {}))}. Patient messages by outcome, as "
+            f"`outcomes_of` counted them: {_counts(traffic['by_outcome'])}. Conversations by the patient's "
+            f"language: {_counts(traffic['conversations_by_language'])}; as `outcomes_of` counted them (the "
+            f"language of each conversation's first message): {_counts(traffic.get('opened_by_language', {}))}. "
+            f"Patient messages by language: {_counts(traffic['by_language'])}."]
+
+
+def _insights(results: Dict[str, Any]) -> List[str]:
+    figures = results.get("insights")
+    if not figures:
+        return ["Not measured in this run (`--skip insights`)."]
+    traffic = figures["traffic"]
+    lines = [*_insights_traffic(traffic), "", *_insights_pages(results, figures["aim_s"]), "",
+             *_insights_counted(traffic), "",
+             f"The page is asked of a real console process (`python -m clinic_bot.staff`, as `make staff` runs it) "
+             f"on a free port, reading the store, logged in with an account made in a temporary folder, over one "
+             f"keep-alive connection: per period one warm-up, then {figures['runs']} requests timed from the "
+             "request to the page's last byte. SQLite is written with the conversation store's own INSERTs (a batch "
+             "per transaction), PostgreSQL with COPY, then VACUUM ANALYZE (as autovacuum keeps a table that grew over "
+             "a year); the PostgreSQL server is the scaled profile's, started by its launcher's code, and the "
+             f"database is dropped afterwards. The whole part took {figures['seconds'] / 60:.1f} min."]
+    for name, store in figures["stores"].items():
+        lines += ["", *_insights_plans(name, store)]
+    return lines
+
+
 def _other_work(results: Dict[str, Any]) -> Optional[float]:
     shares = [lv.get("other_work_cpu_share") for part in (results, results.get("baseline") or {})
               for lv in part.get("load", {}).get("levels", [])]
@@ -351,7 +431,8 @@ def markdown(results: Dict[str, Any]) -> str:
         f"Written by `make bench` on {machine['date']}: {machine['cores']} cores ({machine['cpu']}), "
         f"{machine['memory_gib']} GiB memory, {machine['os']}, Python {machine['python']}, Rasa {machine['rasa']}, "
         f"commit {machine['commit']}, config `{results['config']}`. "
-        f"The whole run took {results['duration_s'] / 60:.1f} min.",
+        f"The whole run took {results['duration_s'] / 60:.1f} min."
+        + (f" Only {', '.join(results['only'])} measured (`--only`)." if results.get("only") else ""),
         "",
         f"Load average (1, 5, 15 min) at start {results['load_average']['start']}, at end "
         f"{results['load_average']['end']} (the run's own training counts in these). "
@@ -369,6 +450,7 @@ def markdown(results: Dict[str, Any]) -> str:
         "", "## Footprint", "", *_footprint(results),
         "", "## Scaling out: the embedded and the scaled profile", "", *_scaling(results),
         "", "## Before and after the serving tuning", "", *_before_after(results),
+        "", "## Insights page on a year of traffic", "", *_insights(results),
     ]
     if TUNING_LOG.exists():
         lines += ["", TUNING_LOG.read_text().strip()]

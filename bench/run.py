@@ -2,6 +2,8 @@
 reports/benchmark.md, reports/benchmark.json and PNG charts.
 
     .venv/bin/python -m bench.run [--config config.yml] [--model path.tar.gz] [--folds 5] [--window 20]
+    .venv/bin/python -m bench.run --only insights --out /tmp/insights    (one part alone; the report then holds
+                                                                          only its figures: keep it out of reports/)
 
 Nothing here fails because the machine is slow: the figures are reported against the goals, not asserted.
 """
@@ -21,7 +23,20 @@ from typing import Any, Dict, Iterator, List
 import yaml
 from tqdm import tqdm
 
-from bench import candidates, charts, footprint, language, load, machine, quality, report, scaling, triage, whole_bot
+from bench import (
+    candidates,
+    charts,
+    footprint,
+    insights_page,
+    language,
+    load,
+    machine,
+    quality,
+    report,
+    scaling,
+    triage,
+    whole_bot,
+)
 from bench.peer import DEFAULT_C, PEER_NAME, train_peer
 from bench.stock import running_stock_servers
 from bench.targets import profile_levels
@@ -42,6 +57,8 @@ from clinic_bot.server.rate_limit import NO_RATE_LIMITS  # every simulated patie
 from tests.e2e.conftest import free_port
 
 RED_FLAGS_FILE = REPO_ROOT / "tests" / "nlu" / "red_flags.yml"
+PARTS = ("quality", "candidates", "bot", "load", "scaling", "insights")  # what --skip and --only name
+MODEL_PARTS = {"quality", "candidates", "bot", "load", "scaling"}  # the parts that need a trained, served model
 
 
 class Progress:
@@ -84,14 +101,26 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=20.0, help="seconds measured per level")
     parser.add_argument("--long-conversations", type=int, default=5)
     parser.add_argument("--turns", type=int, default=40, help="turns of each long conversation")
-    parser.add_argument("--skip", default="",
-                        help="comma-separated parts to leave out: quality,candidates,bot,load,scaling")
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {','.join(PARTS)}")
+    parser.add_argument("--only", default="", help="comma-separated parts to run, leaving out every other (with "
+                        "only insights, no model is trained or served)")
     parser.add_argument("--candidates", default="", help="comma-separated names of bench/candidates.yml to compare "
                         "(default: all); config.yml's classifier is always measured")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the 'before': the same model served by plain `rasa run` with Rasa's SQL store")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (models, logs)")
-    return parser.parse_args()
+    args = parser.parse_args()
+    only = {part for part in args.only.split(",") if part}
+    if only - set(PARTS):
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(only - set(PARTS)))}; parts: {', '.join(PARTS)}")
+    if only:
+        args.skip = ",".join(sorted(set(PARTS) - only))
+    return args
+
+
+def uses_model(args: argparse.Namespace) -> bool:
+    """Whether the run trains and serves the model (its footprint is measured whenever it does)."""
+    return not args.only or bool(set(args.only.split(",")) & MODEL_PARTS)
 
 
 def measure_servers(model: Path, workdir: Path, args: argparse.Namespace, sets: quality.Sets,
@@ -177,6 +206,31 @@ def measure_quality(model: Path, workdir: Path, args: argparse.Namespace, sets: 
             cv["rasa"] = compared[candidates.ADOPTED]["cv"]
 
 
+def measure_model(args: argparse.Namespace, workdir: Path, sets: quality.Sets, red_flags: Dict[str, List[str]],
+                  progress: Progress, results: Dict[str, Any]) -> None:
+    """Training (unless --model), then everything measured of the model: the servers, scaling, the "before",
+    understanding."""
+    skip = set(args.skip.split(","))
+    model = args.model
+    if model is None:
+        with progress.stage("training Rasa from a clean cache"):
+            trained = train_from_clean_cache(args.config.resolve(), workdir / "train")
+        model = trained.path
+        results["footprint"]["training_seconds_clean_cache"] = trained.seconds
+    results["footprint"]["model_size_mib"] = footprint.size_mib(model)
+    results["triage_speed"] = triage.urgent_path_ms(model, triage.dev_messages())
+    results["model"] = str(model)
+    measure_servers(model, workdir, args, sets, red_flags, progress, results)
+    if "load" not in skip and "scaling" not in skip:
+        results["scaling"] = scaling.measure(model, [int(p) for p in args.patients.split(",")],
+                                             load.Script(sets.holdout), args.warmup, args.window, progress.stage)
+    if "load" not in skip and not args.no_baseline:
+        results["baseline"] = {"footprint": {}}
+        measure_servers(model, workdir, args, sets, red_flags, progress, results["baseline"], stock=True)
+    if "quality" not in skip:
+        measure_quality(model, workdir, args, sets, progress, results)
+
+
 def draw_charts(results: Dict[str, Any], out: Path) -> None:
     if "quality" in results:
         for who, title in (("rasa", "Rasa (config.yml)"), ("peer", "peer (TF-IDF + logistic regression)")):
@@ -213,33 +267,23 @@ def main() -> None:
                                "config": str(config.relative_to(REPO_ROOT)
                                              if config.is_relative_to(REPO_ROOT) else config),
                                "load_average": {"start": machine.load_average()}}
+    serving = uses_model(args)
     stages = ((0 if args.model else 1) + 1 + ("bot" not in skip)
-              + ("load" not in skip) * (len(args.patients.split(",")) + 1))
+              + ("load" not in skip) * (len(args.patients.split(",")) + 1)) if serving else 0
     stages += 0 if "quality" in skip else 2 + (1 if args.folds else 0) + ("candidates" not in skip)
     if "load" not in skip and "scaling" not in skip:
         stages += len(scaling.RASA_PROCESSES) * (1 + len(args.patients.split(",")))
     baseline = "load" not in skip and not args.no_baseline
     stages += baseline * (1 + len(args.patients.split(",")) + 1)
+    stages += 0 if "insights" in skip else insights_page.STAGES
+    if args.only:
+        results["only"] = args.only.split(",")
     progress = Progress(stages)
     try:
-        model = args.model
-        if model is None:
-            with progress.stage("training Rasa from a clean cache"):
-                trained = train_from_clean_cache(config, workdir / "train")
-            model = trained.path
-            results["footprint"]["training_seconds_clean_cache"] = trained.seconds
-        results["footprint"]["model_size_mib"] = footprint.size_mib(model)
-        results["triage_speed"] = triage.urgent_path_ms(model, triage.dev_messages())
-        results["model"] = str(model)
-        measure_servers(model, workdir, args, sets, red_flags, progress, results)
-        if "load" not in skip and "scaling" not in skip:
-            results["scaling"] = scaling.measure(model, [int(p) for p in args.patients.split(",")],
-                                                 load.Script(sets.holdout), args.warmup, args.window, progress.stage)
-        if baseline:
-            results["baseline"] = {"footprint": {}}
-            measure_servers(model, workdir, args, sets, red_flags, progress, results["baseline"], stock=True)
-        if "quality" not in skip:
-            measure_quality(model, workdir, args, sets, progress, results)
+        if serving:
+            measure_model(args, workdir, sets, red_flags, progress, results)
+        if "insights" not in skip:  # last: it needs no model, and fills the disk and the memory for a while
+            results["insights"] = insights_page.measure(progress.stage)
     finally:
         progress.close()
         results["load_average"]["end"] = machine.load_average()

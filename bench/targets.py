@@ -128,7 +128,7 @@ def _cpu_two_over_one(results: Dict[str, Any]) -> Optional[float]:
 
 def _bench_minutes(results: Dict[str, Any]) -> Optional[float]:
     """The whole run without the side-by-side comparison of classifiers (which trains every candidate 6 times)."""
-    if "duration_s" not in results:
+    if "duration_s" not in results or results.get("only"):  # a run of some parts alone says nothing of the whole
         return None
     return (results["duration_s"] - results.get("quality", {}).get("classifiers_seconds", 0.0)) / 60
 
@@ -142,6 +142,27 @@ def _get(*keys: str, scale: float = 1.0) -> Callable[[Dict[str, Any]], Optional[
             node = node[key]
         return None if node is None else float(node) * scale
     return value
+
+
+def insights_stores(results: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """The insights page's figures per store ("sqlite", "postgresql") that were measured (bench/insights_page.py)."""
+    stores = (results.get("insights") or {}).get("stores") or {}
+    return {name: store for name, store in stores.items() if store.get("pages")}
+
+
+def _insights_slowest(store: str) -> Callable[[Dict[str, Any]], Optional[float]]:
+    """The slowest timed request of the insights page on ``store``, whatever the period."""
+    def value(results: Dict[str, Any]) -> Optional[float]:
+        pages = insights_stores(results).get(store, {}).get("pages")
+        return max(page["max_s"] for page in pages) if pages else None
+    return value
+
+
+def _insights_index(results: Dict[str, Any]) -> Optional[float]:
+    """The share of the insights' queries (90 days, every store measured) whose plan uses the index meant for it."""
+    used = [flag for store in insights_stores(results).values()
+            for flag in store["query_plans"]["index_used"].values()]
+    return 100 * sum(used) / len(used) if used else None
 
 
 # The triage's aims: (key of DevelopmentFigures.aims, what the report calls it, the aim, the test of a value in %).
@@ -228,6 +249,13 @@ TARGETS: List[Target] = [
            _get("footprint", "rss_rasa_mib_after_load", scale=MIB_IN_MB), lambda v: v <= 800, " MB"),
     Target("training time from a clean cache", "< 180 s", _get("footprint", "training_seconds_clean_cache"),
            lambda v: v < 180, " s"),
+    # The staff console's insights page on a year of synthetic traffic (bench/insights_page.py), every request.
+    Target("insights page on a year of traffic, SQLite store: slowest request (7, 30 or 90 days)", "< 2 s",
+           _insights_slowest("sqlite"), lambda v: v < 2, " s"),
+    Target("insights page on a year of traffic, PostgreSQL store: slowest request (7, 30 or 90 days)", "< 2 s",
+           _insights_slowest("postgresql"), lambda v: v < 2, " s"),
+    Target("insights queries over 90 days that count through their index, both stores", "100%",
+           _insights_index, lambda v: v >= 100, "%"),
     Target("whole `make bench` without the comparison of classifiers", "<= 20 min", _bench_minutes,
            lambda v: v <= 20, " min"),
 ]
