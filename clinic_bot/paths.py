@@ -12,6 +12,8 @@ KNOWLEDGE_DIR = Path(os.environ.get("CLINIC_KNOWLEDGE_DIR", REPO_ROOT / "knowled
 ANSWERS_FILE = KNOWLEDGE_DIR / "answers.yml"
 MESSAGES_FILE = KNOWLEDGE_DIR / "messages.yml"
 PRACTICAL_ANSWERS_FILE = KNOWLEDGE_DIR / "practical_answers.yml"  # the practical answers, filled from clinic.yml
+# The clinic's articles (the files of SOURCES_DIR): each one's title in English and Spanish, shown under an answer.
+ARTICLES_FILE = KNOWLEDGE_DIR / "articles.yml"
 TRIAGE_LEXICON_DIR = KNOWLEDGE_DIR / "triage"
 RED_FLAGS_FILE = TRIAGE_LEXICON_DIR / "red_flags.yml"
 CONTEXT_TRIGGERS_FILE = TRIAGE_LEXICON_DIR / "context.yml"

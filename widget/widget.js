@@ -4,7 +4,8 @@
  *   <script src="https://chat.clinic.example/widget.js" data-server="https://chat.clinic.example"
  *           data-phone="(555) 010-0100" data-clinic="Example Pain Clinic" defer></script>
  * It talks to Rasa's REST webhook (POST {data-server}/webhooks/rest/webhook). Every bot text is put in
- * the page with textContent, never as HTML; the only markup it makes is a link for a plain http(s) URL.
+ * the page with textContent, never as HTML; the only markup it makes is a link for a plain http(s) URL (and
+ * for an article's https address, below).
  * The conversation (sender id, transcript, language) lives in sessionStorage: it survives reloads and page
  * changes in the same tab and ends with the tab.
  *
@@ -16,6 +17,10 @@
  * page's Content-Security-Policy must let it connect there: the chat server, in the tag above). When the
  * language's file cannot be loaded, the widget uses the other language's; when neither loads, it shows only
  * the clinic's phone number, as a call link. strings/README.md describes the files.
+ *
+ * Under a curated or practical answer, a short line says where it comes from: the marker's `source_line` (the
+ * server's: clinic_bot/content/articles.py) worded with the strings of the reply's language, its date's month by
+ * Intl.DateTimeFormat. An article's title is a link only when the marker gives an https address for it.
  */
 (function () {
   "use strict";
@@ -56,9 +61,12 @@
   var STRING_KEYS = ["launcher", "title", "clinic_default", "language_label", "start_over", "close_label",
                      "conversation_label", "input_label", "input_placeholder", "send", "typing",
                      "reply_options_label", "error_unreachable", "error_too_many", "call_clinic_at", "call_clinic",
-                     "emergency"];
+                     "emergency", "source_from", "source_from_several", "source_reviewed",
+                     "source_english_reviewed", "source_clinic_details"];
   var URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
   var PLACEHOLDER = /\{(\w+)\}/g;
+  var ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/; // a source line's review date, as the marker gives it
+  var TITLE_SEPARATOR = "; "; // between the titles of several articles
   var has = function (object, key) { return Object.prototype.hasOwnProperty.call(object, key); };
 
   // --- storage (sessionStorage can throw when blocked: then the conversation lasts one page) ---
@@ -160,6 +168,15 @@
     return link;
   }
 
+  /** A link that opens in a new tab, telling the new page nothing of this one. */
+  function externalLink(href, content) {
+    var link = el("a", "cw-link", content);
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    return link;
+  }
+
   /** Text with plain http(s) URLs turned into links; everything else stays text nodes. */
   function richText(parent, content) {
     var last = 0;
@@ -169,11 +186,7 @@
       try { parsed = new URL(url); } catch (e) { parsed = null; }
       if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) return match;
       parent.appendChild(document.createTextNode(content.slice(last, offset)));
-      var link = el("a", "cw-link", url);
-      link.href = parsed.href;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      parent.appendChild(link);
+      parent.appendChild(externalLink(parsed.href, url));
       last = offset + url.length;
       return match;
     });
@@ -269,7 +282,83 @@
   }
   showLanguage();
 
-  // --- transcript: entries {who: "user"|"bot", text, lang, answer?, variant?, about?, buttons?, chosen?} ---
+  // --- the line under an answer: where it comes from (the marker's source_line), never more than it says ---
+  /** The https address `value` names, else "" (a title with anything else stays plain text). */
+  function httpsUrl(value) {
+    if (typeof value !== "string") return "";
+    try {
+      var parsed = new URL(value);
+      return parsed.protocol === "https:" ? parsed.href : "";
+    } catch (e) { return ""; }
+  }
+  /** A marker's source_line as far as it is well formed: {clinic_details: true}, or {articles: [{title, url?}],
+   *  reviewed, reviewed_language}; null for none (or nothing usable): then no line is shown. */
+  function sourceLineOf(line) {
+    if (!line || typeof line !== "object") return null;
+    if (line.clinic_details === true) return { clinic_details: true };
+    var articles = (Array.isArray(line.articles) ? line.articles : []).filter(function (article) {
+      return article && typeof article.title === "string" && article.title.trim();
+    }).map(function (article) {
+      var kept = { title: article.title.trim() };
+      if (httpsUrl(article.url)) kept.url = httpsUrl(article.url);
+      return kept;
+    });
+    if (!articles.length) return null;
+    return { articles: articles, reviewed: typeof line.reviewed === "string" ? line.reviewed : "",
+             reviewed_language: typeof line.reviewed_language === "string" ? line.reviewed_language : "" };
+  }
+  /** "November 2026", "noviembre de 2026": the month of an ISO date in `lang`; "" for anything else. */
+  function monthOf(iso, lang) {
+    var parts = ISO_DATE.exec(iso || "");
+    if (!parts) return "";
+    var month = Number(parts[2]) - 1;
+    var date = new Date(Date.UTC(Number(parts[1]), month, Number(parts[3])));
+    if (date.getUTCMonth() !== month) return ""; // 2026-13-01, 2026-02-31: not a date
+    try {
+      return new Intl.DateTimeFormat(lang, { month: "long", year: "numeric", timeZone: "UTC" }).format(date);
+    } catch (e) { return ""; }
+  }
+  /** The titles, separated, each a link only when it has an address. */
+  function articleTitles(articles) {
+    var titles = document.createDocumentFragment();
+    articles.forEach(function (article, i) {
+      if (i) titles.appendChild(document.createTextNode(TITLE_SEPARATOR));
+      if (article.url) titles.appendChild(externalLink(article.url, article.title));
+      else titles.appendChild(document.createTextNode(article.title));
+    });
+    return titles;
+  }
+  /** The line's contents in the strings of the reply's language (`lang`). */
+  function fillSourceLine(node, line, strings, lang) {
+    if (line.clinic_details) {
+      node.textContent = strings.source_clinic_details;
+      return;
+    }
+    var from = document.createDocumentFragment();
+    appendFilled(from, line.articles.length > 1 ? strings.source_from_several : strings.source_from,
+                 { titles: articleTitles(line.articles) });
+    var month = monthOf(line.reviewed, lang);
+    if (!month) { node.appendChild(from); return; }
+    // A Spanish reply whose translation is not reviewed yet carries the date of its English text, and says so.
+    var english = line.reviewed_language === "en" && lang !== "en";
+    appendFilled(node, english ? strings.source_english_reviewed : strings.source_reviewed,
+                 { source: from, date: month });
+  }
+  /** Puts the line below the message's text, inside its entry (read with the answer), once the strings of its
+   *  language are in; when they cannot be loaded, no line rather than one in another language. */
+  function addSourceLine(item, bubble, sourceLine, lang) {
+    var line = sourceLineOf(sourceLine);
+    if (!line || !has(LANGUAGES, lang)) return;
+    fetchStrings(lang).then(function (strings) {
+      var node = el("p", "cw-source");
+      fillSourceLine(node, line, strings, lang);
+      item.insertBefore(node, bubble.nextSibling);
+      scrollToEnd();
+    }, function () { /* no line */ });
+  }
+
+  // --- transcript: entries {who: "user"|"bot", text, lang, answer?, variant?, about?, sourceLine?, buttons?,
+  //     chosen?} ---
   var transcript = load("transcript", []);
   var sender = load("sender", null);
 
@@ -286,6 +375,7 @@
     var bubble = el("p", "cw-bubble");
     if (entry.who === "bot") richText(bubble, entry.text); else bubble.textContent = entry.text;
     item.appendChild(bubble);
+    if (entry.who === "bot" && entry.sourceLine) addSourceLine(item, bubble, entry.sourceLine, entry.lang);
     if (entry.buttons && entry.buttons.length) item.appendChild(renderButtons(entry, index));
     log.appendChild(item);
     scrollToEnd();
@@ -393,7 +483,8 @@
             addEntry({ who: "bot", text: m.text, lang: has(LANGUAGES, custom.language) ? custom.language : lang,
                        answer: custom.answer ? String(custom.answer) : "",
                        variant: custom.variant ? String(custom.variant) : "",
-                       about: custom.about ? String(custom.about) : "", buttons: buttons });
+                       about: custom.about ? String(custom.about) : "", sourceLine: sourceLineOf(custom.source_line),
+                       buttons: buttons });
             if (i < messages.length - 1) return wait(config.typingDelayMs);
           });
         }, Promise.resolve());

@@ -6,9 +6,11 @@ instead of guessing (clinic_bot/content/practical_answers.py).
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Collection, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from clinic_bot.content.articles import load_articles
 from clinic_bot.content.text import one_line
 from clinic_bot.content.yaml_lines import line_of, load_yaml
 from clinic_bot.paths import CLINIC_CONFIG_FILE
@@ -47,6 +49,18 @@ SPANISH_LOCATION_FIELDS = LOCATION_FIELDS
 # Whether a Spanish-speaking patient is shown translations the clinic's staff have not reviewed yet (default: no,
 # they get the English with a line saying so). clinic_bot/content/translations.py decides with it.
 SHOW_UNREVIEWED_TRANSLATIONS = "show_unreviewed_translations"
+# Each article's address on the clinic's website, keyed by its file as knowledge/articles.yml names it (with its
+# title): the title under an answer citing it is then a link. "" (or no entry): no link.
+ARTICLE_LINKS = "article_links"
+
+
+class ClinicConfigError(ValueError):
+    """A value of the config that cannot be used, at a known line: `make validate` reports it there."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.line = line
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class ClinicDetails:
     locations: Tuple[Location, ...] = ()
     spanish: Dict[str, str] = field(default_factory=dict)  # SPANISH_CLINIC_FIELDS -> Spanish value (clinic.yml's es:)
     show_unreviewed_translations: bool = False
+    article_links: Dict[str, str] = field(default_factory=dict)  # article file -> https URL (only those with one)
 
     def placeholders(self, language: str = "en") -> Dict[str, str]:
         """The values answers may use: {clinic_name}, {phone}, {after_hours_phone}, {booking_url}, {hours}, and
@@ -174,8 +189,44 @@ def _locations(data: Dict[str, Any], path: Path, clinic: Dict[str, str],
     return tuple(places)
 
 
-def load_clinic_details(path: Optional[Path] = None) -> ClinicDetails:
-    """Reads the clinic config; raises ValueError naming any missing or empty required field."""
+def _https_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname  # raises for a malformed address, such as an unclosed [
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(host) and not any(c.isspace() for c in value)
+
+
+def _article_links(data: Dict[str, Any], path: Path, known: Collection[str]) -> Dict[str, str]:
+    """clinic.yml's article_links: article file -> https URL, the empty ones left out; raises ClinicConfigError (its
+    line) for an entry that is not one of the ``known`` articles or a value that is not an https address or ""."""
+    raw = data.get(ARTICLE_LINKS)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ClinicConfigError(path, line_of(data, ARTICLE_LINKS), f"{ARTICLE_LINKS} must map article files (as "
+                                "knowledge/articles.yml names them) to their https addresses on the clinic's website, "
+                                "or \"\"")
+    links: Dict[str, str] = {}
+    for file, value in raw.items():
+        where = line_of(raw, file)
+        if str(file) not in known:
+            raise ClinicConfigError(path, where, f"{ARTICLE_LINKS}: '{file}' is not an article of "
+                                    f"knowledge/articles.yml (known: {', '.join(sorted(known)) or 'none'})")
+        url = "" if value is None else str(value).strip()
+        if url and not _https_url(url):
+            raise ClinicConfigError(path, where, f"{ARTICLE_LINKS}: the link of '{file}' must be an https:// "
+                                    f"address (or \"\" for none), not {value!r}")
+        if url:
+            links[str(file)] = url
+    return links
+
+
+def load_clinic_details(path: Optional[Path] = None, known_articles: Optional[Collection[str]] = None) -> ClinicDetails:
+    """Reads the clinic config; raises ValueError naming any missing or empty required field, or a value that cannot
+    be used (with its line). ``known_articles``: the article files article_links may name (default: those of
+    knowledge/articles.yml)."""
     path = Path(path or CLINIC_CONFIG_FILE)
     data = load_yaml(path) or {}
     missing = [f for f in REQUIRED_FIELDS if not _text(data.get(f))]
@@ -188,8 +239,9 @@ def load_clinic_details(path: Optional[Path] = None) -> ClinicDetails:
     if not isinstance(show_unreviewed, bool):
         raise ValueError(f"{path}:{line_of(data, SHOW_UNREVIEWED_TRANSLATIONS)}: {SHOW_UNREVIEWED_TRANSLATIONS} "
                          f"must be true or false, not {show_unreviewed!r}")
+    links = _article_links(data, path, load_articles() if known_articles is None else known_articles)
     return ClinicDetails(**required, details=details, locations=_locations(data, path, required, spanish),
-                         spanish=spanish, show_unreviewed_translations=show_unreviewed)
+                         spanish=spanish, show_unreviewed_translations=show_unreviewed, article_links=links)
 
 
 def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
@@ -205,7 +257,7 @@ def placeholder_lines(path: Optional[Path] = None) -> List[Tuple[int, str]]:
 def known_config_keys() -> Dict[str, Tuple[str, ...]]:
     """What clinic.yml may hold, for the check that catches a misspelt key ("adress")."""
     return {"clinic": (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "locations", "retrain_margin_points",
-                       SHOW_UNREVIEWED_TRANSLATIONS, SPANISH_KEY, TIME_ZONE_KEY),
+                       SHOW_UNREVIEWED_TRANSLATIONS, SPANISH_KEY, ARTICLE_LINKS, TIME_ZONE_KEY),
             "location": (*LOCATION_FIELDS, "id", "aliases", SPANISH_KEY),
             "clinic_spanish": SPANISH_CLINIC_FIELDS, "location_spanish": SPANISH_LOCATION_FIELDS}
 

@@ -2,7 +2,8 @@
 
 One source of truth: every patient-facing text lives in ``knowledge/answers.yml`` (medical, sourced),
 ``knowledge/practical_answers.yml`` (practical: hours, address, refills, ..., filled from clinic.yml) or
-``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here.
+``knowledge/messages.yml`` (conversational). Actions, staff tools and tests all read them here, with the titles of
+the articles answers cite (``knowledge/articles.yml``, clinic_bot/content/articles.py).
 
 ``default_knowledge()`` is what the servers serve: read again when one of these files or the clinic config
 change (at most one check a second), so an edited answer reaches patients without a restart; files that fail to
@@ -15,6 +16,9 @@ Every text may have a Spanish text beside it (``es:``, clinic_bot/content/transl
 the patient's language (``language``: "en" or "es"); translations.choose decides which text is shown, and a
 Spanish-speaking patient shown the English gets the notice `translation_unavailable` (in Spanish) first. The reply's
 marker says which language it is in ("language"), and why a patient who wanted Spanish got the English.
+
+Every curated and practical answer's marker also has "source_line" (articles.source_line): what the widget shows
+under it, the articles' titles in the reply's language and when the text shown was last reviewed.
 """
 import logging
 import threading
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
+from clinic_bot.content.articles import SOURCE_LINE, Article, cited_articles, load_articles, source_line
 from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
 from clinic_bot.content.entity_values import ENTITY_KINDS, name_message
 from clinic_bot.content.placeholders import (
@@ -54,7 +59,7 @@ from clinic_bot.content.translations import (
 from clinic_bot.content.yaml_lines import load_yaml
 from clinic_bot.files import FileStamp, file_stamp
 from clinic_bot.languages import ENGLISH, SPANISH
-from clinic_bot.paths import ANSWERS_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE, PRACTICAL_ANSWERS_FILE
+from clinic_bot.paths import ANSWERS_FILE, ARTICLES_FILE, CLINIC_CONFIG_FILE, MESSAGES_FILE, PRACTICAL_ANSWERS_FILE
 
 logger = logging.getLogger(__name__)
 VARIANT_KINDS = ENTITY_KINDS  # an answer has variants for a named procedure or condition
@@ -163,12 +168,14 @@ def humanise(value: str) -> str:
 class Knowledge:
     def __init__(self, answers: Dict[str, Answer], messages: Dict[str, str], clinic: ClinicDetails,
                  practical_answers: Optional[Dict[str, PracticalAnswer]] = None,
-                 message_translations: Optional[Dict[str, Translation]] = None) -> None:
+                 message_translations: Optional[Dict[str, Translation]] = None,
+                 articles: Optional[Dict[str, Article]] = None) -> None:
         self.answers = answers
         self.messages = messages  # key -> the English text
         self.clinic = clinic
         self.practical_answers = practical_answers or {}
         self.message_translations = message_translations or {}  # key -> the Spanish
+        self.articles = articles or {}  # article file -> its titles (knowledge/articles.yml)
 
     def has_topic(self, intent: str) -> bool:
         """An intent with an answer of its own: a curated (medical) one or a practical one."""
@@ -320,7 +327,8 @@ class Knowledge:
                     choice.translation.text if choice.translation else variant.text, choice,
                     CURATED_ANSWER_PLACEHOLDERS,
                     {"answer": intent, "variant": f"{kind}:{value}", "about": f"{kind}:{value}",
-                     "sources": [s.as_dict() for s in variant.sources]},
+                     "sources": [s.as_dict() for s in variant.sources],
+                     **self._source_line(variant.sources, choice, answer.reviewed)},
                 )
         choice = self._choose(language, answer.es, answer.fingerprint())
         # "about": the procedure or condition the answer is given for; without a variant of its own, the general
@@ -341,28 +349,43 @@ class Knowledge:
         text = " ".join(shown)
         return Reply(self._with_notice(text) if choice.why else text,
                      {"answer": intent, "variant": None, "about": about,
-                      "sources": [s.as_dict() for s in answer.sources], **choice.marker()})
+                      "sources": [s.as_dict() for s in answer.sources],
+                      **self._source_line(answer.sources, choice, answer.reviewed), **choice.marker()})
+
+    def _source_line(self, sources: Tuple[Source, ...], choice: Choice, reviewed: str) -> Dict[str, Any]:
+        """The marker's source_line of a curated answer (or variant) shown as ``choice`` says: the titles of the
+        articles its ``sources`` name, in the reply's language, with their links from clinic.yml, and the date its
+        Spanish was reviewed when that is the text shown and has one, else its English's (``reviewed``). {} when no
+        article it cites is in the registry: the widget then shows no line."""
+        cited = cited_articles((s.file for s in sources), self.articles, self.clinic.article_links, choice.language)
+        if not cited:
+            return {}
+        translated = choice.translation.reviewed if choice.translation else ""
+        line = source_line(cited, translated or reviewed, SPANISH if translated else ENGLISH)
+        return {SOURCE_LINE: line}
 
 
 def load_knowledge(
     answers_file: Path = ANSWERS_FILE, messages_file: Path = MESSAGES_FILE, clinic_file: Optional[Path] = None,
-    practical_answers_file: Path = PRACTICAL_ANSWERS_FILE,
+    practical_answers_file: Path = PRACTICAL_ANSWERS_FILE, articles_file: Path = ARTICLES_FILE,
 ) -> Knowledge:
     messages, message_translations = parse_messages(load_yaml(messages_file))
-    return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file),
-                     parse_practical_answers(load_yaml(practical_answers_file)), message_translations)
+    articles = load_articles(articles_file)
+    return Knowledge(parse_answers(load_yaml(answers_file)), messages, load_clinic_details(clinic_file, articles),
+                     parse_practical_answers(load_yaml(practical_answers_file)), message_translations, articles)
 
 
 class ReloadingKnowledge:
-    """Callable: the knowledge from its four files, read again when one of them has changed (mtime and size,
+    """Callable: the knowledge from its five files, read again when one of them has changed (mtime and size,
     checked at most every `check_every_s`). New files that fail to load (YAML error, clinic field missing, file
     missing mid-save) leave the previous knowledge in service, with one logged error per change; only the first
     load raises."""
 
     def __init__(self, answers_file: Path, messages_file: Path, clinic_file: Path, check_every_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic,
-                 practical_answers_file: Path = PRACTICAL_ANSWERS_FILE) -> None:
-        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file), Path(practical_answers_file))
+                 practical_answers_file: Path = PRACTICAL_ANSWERS_FILE, articles_file: Path = ARTICLES_FILE) -> None:
+        self.files = (Path(answers_file), Path(messages_file), Path(clinic_file), Path(practical_answers_file),
+                      Path(articles_file))
         self.check_every_s = check_every_s
         self.clock = clock
         self._lock = threading.Lock()
@@ -410,4 +433,4 @@ class ReloadingKnowledge:
 # The knowledge the servers (actions, the channel's apology) and the tools serve: CLINIC_KNOWLEDGE_DIR and
 # CLINIC_CONFIG (clinic_bot/paths.py) choose the files.
 default_knowledge = ReloadingKnowledge(ANSWERS_FILE, MESSAGES_FILE, CLINIC_CONFIG_FILE,
-                                       practical_answers_file=PRACTICAL_ANSWERS_FILE)
+                                       practical_answers_file=PRACTICAL_ANSWERS_FILE, articles_file=ARTICLES_FILE)

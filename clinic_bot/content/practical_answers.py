@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from clinic_bot import paths
+from clinic_bot.content.articles import SOURCE_LINE, source_line
 from clinic_bot.content.clinic_config import ClinicDetails, Location
 from clinic_bot.content.placeholders import (
     IF_UNSET_PLACEHOLDERS,
@@ -124,7 +125,9 @@ class PracticalAnswers:
             added = [fill(sentence, values) for sentence in more
                      if all(values.get(name) for name in placeholders_in(sentence))]
             text = " ".join([fill(main, values), *added])
-        marker: Dict[str, Any] = {"answer": intent, "kind": "practical", "sources": []}
+        # No article: the widget's line under it says it comes from the clinic's own details.
+        marker: Dict[str, Any] = {"answer": intent, "kind": "practical", "sources": [],
+                                  SOURCE_LINE: source_line(clinic_details=True)}
         if answer.per_location and place is not None:
             marker["location"] = place.key
         if unset:

@@ -56,6 +56,7 @@ from clinic_bot.staff.yaml_splice import put_key, trim_trailing_comment
 from clinic_bot.tools import validate
 from clinic_bot.tools.answer_parts import CURATED, SOURCES, TITLE, AnswerPart
 from clinic_bot.tools.problems import ERROR, Problem
+from clinic_bot.tools.validate_articles import article_files
 
 AUDIT_ACTION = "edited answer"
 GENERAL_LABEL = "General answer"
@@ -191,7 +192,7 @@ class AnswersFile(EntryEditor[AnswerForm, List[Tuple[str, str]]]):
 
     def source_files(self) -> List[str]:
         """The article files in knowledge/sources/."""
-        return sorted(path.name for path in paths.SOURCES_DIR.glob("*.txt") if path.is_file())
+        return article_files()
 
     def due_for_review(self, today: dt.date, within_days: int = 30) -> List[Tuple[str, str, int]]:
         """(intent, reviewed, days until due) for the answers due within ``within_days`` or overdue (negative days),

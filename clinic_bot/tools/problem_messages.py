@@ -114,6 +114,15 @@ CATALOGUE: Dict[str, str] = {
     "unknown_location_spanish_detail": "location '{location}', es: " + _NOT_A_DETAIL,
     "location_without_address": ("location '{location}' has no address: patients asking where you are will be told "
                                   "to call"),
+    # The article registry, knowledge/articles.yml (validate_articles.check_articles)
+    "articles_not_mapping": ("articles must map each article's file (in knowledge/sources/) to its title and its "
+                             "Spanish title (es: title)"),
+    "article_unknown_file": "'{file}' is not an article of knowledge/sources/ (a typo?); known: {known}",
+    "article_not_mapping": "'{file}' must be a mapping with its title and its Spanish title (es: title)",
+    "article_without_title": "'{file}' has no title: copy the article's own title from the file",
+    "article_without_spanish_title": "'{file}' has no Spanish title: add es: with the title in Spanish",
+    "article_not_registered": ("'{file}', cited at {cited_at}, has no entry here: add it with its title and its "
+                               "Spanish title (es: title)"),
     # The triage's terms and messages (validate.check_triage)
     "concept_without_kind": "concept '{concept}' needs kind: {kinds_or}",
     "bad_term": "{where}: {error}",

@@ -44,6 +44,7 @@ from clinic_bot.tools.problems import (
     is_unreviewed,
     translation_problems,
 )
+from clinic_bot.tools.validate_articles import check_articles
 from clinic_bot.tools.validate_clinic import check_clinic
 from clinic_bot.tools.validate_practical import check_practical_answers
 
@@ -337,7 +338,7 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
     today = today or dt.date.today()
     problems: List[Problem] = []
     files = [paths.DOMAIN_FILE, paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.PRACTICAL_ANSWERS_FILE,
-             paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
+             paths.ARTICLES_FILE, paths.RED_FLAGS_FILE, paths.CONTEXT_TRIGGERS_FILE,
              paths.ENTITY_PATTERNS_FILE, paths.CLINIC_CONFIG_FILE, *sorted(Path(nlu_dir).glob("*.yml"))]
     for file in files:
         try:
@@ -352,6 +353,7 @@ def run_checks(today: Optional[dt.date] = None, nlu_dir: Path = paths.NLU_DIR) -
     domain_intents = {str(i) for i in domain.get("intents") or []}
     problems += check_nlu(domain_intents, {str(e) for e in domain.get("entities") or []}, nlu_dir)
     problems += check_answers(rule_intents(FAQ_ACTION), domain_intents, today)
+    problems += check_articles()
     problems += check_messages(rule_intents("action_reply"))
     problems += check_clinic()
     problems += check_practical_answers(rule_intents(PRACTICAL_ACTION), domain_intents)

@@ -1,6 +1,7 @@
 """`make validate`'s checks of the clinic's own details (clinic.yml): required fields, demo values still marked
-PLACEHOLDER, misspelt keys (of the Spanish values, `es:`, too), locations without an address; and the filled details
-the checks of the practical answers built from them warn about (validate_practical.py)."""
+PLACEHOLDER, misspelt keys (of the Spanish values, `es:`, too), locations without an address, article links that are
+not https or name no article (at their line); and the filled details the checks of the practical answers built from
+them warn about (validate_practical.py)."""
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -11,6 +12,7 @@ from clinic_bot.content.clinic_config import (
     REQUIRED_FIELDS,
     SPANISH_KEY,
     TIME_ZONE_KEY,
+    ClinicConfigError,
     known_config_keys,
     load_clinic_details,
     load_time_zone,
@@ -40,6 +42,8 @@ def _unknown_keys(file: Path, mapping: Any, allowed: Any, location: Optional[str
 def check_clinic(file: Path = paths.CLINIC_CONFIG_FILE) -> List[Problem]:
     try:
         details = load_clinic_details(file)
+    except ClinicConfigError as error:  # a value at a known line: reported there
+        return [Problem(file, error.line, ERROR, "clinic_unreadable", {"error": error.reason})]
     except ValueError as error:
         return [Problem(file, 0, ERROR, "clinic_unreadable", {"error": str(error)})]
     data = load_yaml(file) or {}

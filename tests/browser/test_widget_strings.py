@@ -10,8 +10,11 @@ from tests.browser.chat import STRINGS_DIR, WIDGET_DIR, topic_payloads, widget_s
 
 WIDGET_JS = (WIDGET_DIR / "widget.js").read_text(encoding="utf-8")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# What each template may hold: the clinic's name, and in the call line its phone (a link the widget makes).
-ALLOWED_PLACEHOLDERS = {"title": {"clinic"}, "call_clinic": {"clinic"}, "call_clinic_at": {"clinic", "phone"}}
+# What each template may hold: the clinic's name, and in the call line its phone (a link the widget makes); in the
+# line under an answer the articles' titles (links where the clinic has them), then that part and the review month.
+ALLOWED_PLACEHOLDERS = {"title": {"clinic"}, "call_clinic": {"clinic"}, "call_clinic_at": {"clinic", "phone"},
+                        "source_from": {"titles"}, "source_from_several": {"titles"},
+                        "source_reviewed": {"source", "date"}, "source_english_reviewed": {"source", "date"}}
 
 
 def flat(strings):

@@ -67,6 +67,7 @@ def test_the_chosen_location_is_remembered_for_the_next_question(dispatcher, two
     tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office"})
     events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "practical", "sources": [],
+                                                "source_line": {"clinic_details": True},
                                                 "location": "northside_office", "language": "en"}
     assert events == []  # already remembered
 
