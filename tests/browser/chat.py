@@ -180,3 +180,15 @@ def control_sizes(page: Page) -> List[Dict[str, Any]]:
     return list(page.locator("[data-clinic-chat] button:visible, [data-clinic-chat] input:visible").evaluate_all(
         "nodes => nodes.map(n => ({name: n.textContent || n.id, w: n.getBoundingClientRect().width,"
         " h: n.getBoundingClientRect().height}))"))
+
+
+def tab_to(page: Page, target: Locator, key: str = "Tab", presses: int = 30) -> None:
+    """Presses ``key`` (Tab, or Shift+Tab to go back) until ``target`` has the focus, as a keyboard user would
+    reach it, then checks it has it and that the focus can be seen (the widget's 3 px outline)."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        if target.evaluate("node => node === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+    outline = target.evaluate("n => getComputedStyle(n).outlineStyle + ' ' + getComputedStyle(n).outlineWidth")
+    assert outline == "solid 3px"  # the focus can be seen

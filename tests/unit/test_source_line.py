@@ -5,7 +5,7 @@ from knowledge/articles.yml and the configs written here, never copied: staff ed
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
@@ -21,6 +21,7 @@ from clinic_bot.tools.validate_articles import article_files, check_articles
 from clinic_bot.tools.validate_clinic import check_clinic
 from tests.conftest import make_tracker
 from tests.unit.test_practical_answers import REQUIRED_ONLY
+from tests.unit.text_edits import copy_with
 
 REGISTRY = yaml.safe_load(paths.ARTICLES_FILE.read_text(encoding="utf-8"))["articles"]
 INTENT = "ask_what_is_pain_management"  # a general answer citing two articles, each more than once
@@ -37,17 +38,10 @@ def shown_titles(marker: Dict[str, Any]) -> List[str]:
     return [article["title"] for article in marker["source_line"]["articles"]]
 
 
-def edited(tmp_path: Path, source: Path, change: Callable[[Dict[str, Any]], None]) -> Path:
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    change(data)
-    copy = tmp_path / source.name
-    copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return copy
-
 
 def with_links(tmp_path: Path, links: Dict[str, str]) -> Path:
     """A copy of the repo's clinic.yml with these article_links."""
-    return edited(tmp_path, paths.CLINIC_CONFIG_FILE, lambda data: data.update(article_links=links))
+    return copy_with(tmp_path, paths.CLINIC_CONFIG_FILE, lambda data: data.update(article_links=links))
 
 
 # The marker ---------------------------------------------------------------------------------------------------------
@@ -96,7 +90,7 @@ def test_a_spanish_reply_whose_translation_is_reviewed_gives_its_own_date(tmp_pa
         data["answers"][INTENT]["es"]["reviewed"] = dt.date(2026, 12, 1)
         data["answers"]["ask_procedure_info"][f"by_{kind}"][value]["es"]["reviewed"] = dt.date(2026, 12, 2)
 
-    knowledge = load_knowledge(answers_file=edited(tmp_path, paths.ANSWERS_FILE, review))
+    knowledge = load_knowledge(answers_file=copy_with(tmp_path, paths.ANSWERS_FILE, review))
     line = knowledge.faq(INTENT, {}, language="es").marker["source_line"]
     assert (line["reviewed"], line["reviewed_language"]) == ("2026-12-01", "es")
     line = knowledge.faq("ask_procedure_info", {kind: value}, language="es").marker["source_line"]
@@ -106,7 +100,7 @@ def test_a_spanish_reply_whose_translation_is_reviewed_gives_its_own_date(tmp_pa
 
 
 def test_the_english_shown_to_a_spanish_speaking_patient_has_the_english_line(tmp_path):
-    knowledge = load_knowledge(answers_file=edited(tmp_path, paths.ANSWERS_FILE,
+    knowledge = load_knowledge(answers_file=copy_with(tmp_path, paths.ANSWERS_FILE,
                                                    lambda data: data["answers"][INTENT].pop("es")))
     spanish = knowledge.faq(INTENT, {}, language="es").marker
     assert (spanish["language"], spanish["wanted"]) == ("en", "es")
@@ -145,8 +139,8 @@ def test_after_a_refused_personal_question_only_the_general_answer_has_a_line(di
 def test_an_article_missing_from_the_registry_is_left_out_and_none_leaves_no_line(tmp_path, knowledge):
     answer = knowledge.answers[INTENT]
     first, second = dict.fromkeys(s.file for s in answer.sources)
-    registry = edited(tmp_path, paths.ARTICLES_FILE, lambda data: data["articles"].pop(first))
-    unlinked = edited(tmp_path, paths.CLINIC_CONFIG_FILE, lambda data: data.pop("article_links"))
+    registry = copy_with(tmp_path, paths.ARTICLES_FILE, lambda data: data["articles"].pop(first))
+    unlinked = copy_with(tmp_path, paths.CLINIC_CONFIG_FILE, lambda data: data.pop("article_links"))
     marker = load_knowledge(clinic_file=unlinked, articles_file=registry).faq(INTENT, {}).marker
     assert shown_titles(marker) == [REGISTRY[second]["title"]]
     missing = tmp_path / "no-registry.yml"
@@ -162,13 +156,13 @@ def test_a_date_that_is_not_one_is_left_out():
 
 
 def test_an_edited_title_reaches_patients_without_a_restart(tmp_path):
-    registry = Path(edited(tmp_path, paths.ARTICLES_FILE, lambda data: None))
+    registry = Path(copy_with(tmp_path, paths.ARTICLES_FILE, lambda data: None))
     clock = [1000.0]
     knowledge = ReloadingKnowledge(paths.ANSWERS_FILE, paths.MESSAGES_FILE, paths.CLINIC_CONFIG_FILE,
                                    clock=lambda: clock[0], articles_file=registry)
     file = knowledge().answers["ask_insurance"].sources[0].file
     before = registry.stat().st_mtime_ns
-    edited(tmp_path, registry, lambda data: data["articles"][file].update(title="An edited title"))
+    copy_with(tmp_path, registry, lambda data: data["articles"][file].update(title="An edited title"))
     os.utime(registry, ns=(before + 1_000_000_000, before + 1_000_000_000))
     clock[0] += 1.0
     assert shown_titles(knowledge().faq("ask_insurance", {}).marker) == ["An edited title"]
@@ -237,7 +231,7 @@ def test_the_registry_names_every_article_with_both_titles_and_has_no_problem():
 
 def test_a_cited_article_without_an_entry_is_an_error_naming_where_it_is_cited(tmp_path, knowledge):
     file = knowledge.answers["ask_insurance"].sources[0].file
-    registry = edited(tmp_path, paths.ARTICLES_FILE, lambda data: data["articles"].pop(file))
+    registry = copy_with(tmp_path, paths.ARTICLES_FILE, lambda data: data["articles"].pop(file))
     [problem] = check_articles(registry)
     cited = load_yaml(paths.ANSWERS_FILE)["answers"]
     first = next(source for entry in cited.values() for source in entry["sources"] if source["file"] == file)
@@ -256,7 +250,7 @@ def test_an_entry_without_a_title_or_a_spanish_title_or_of_no_article_is_an_erro
         data["articles"][third]["es"]["title"] = " "
         data["articles"]["999_not_an_article.txt"] = {"title": "A title", "es": {"title": "Un título"}}
 
-    registry = edited(tmp_path, paths.ARTICLES_FILE, change)
+    registry = copy_with(tmp_path, paths.ARTICLES_FILE, change)
     articles = load_yaml(registry)["articles"]
     found = [(p.level, p.code, p.values["file"], p.line) for p in check_articles(registry)]
     assert found == [
@@ -279,7 +273,7 @@ def test_a_citation_of_no_article_is_left_to_the_answers_check(tmp_path):
     def change(data: Dict[str, Any]) -> None:
         data["answers"]["ask_insurance"]["sources"][0]["file"] = "999_not_an_article.txt"
 
-    answers = edited(tmp_path, paths.ANSWERS_FILE, change)
+    answers = copy_with(tmp_path, paths.ANSWERS_FILE, change)
     domain = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
     assert check_articles(answers_file=answers) == []
     assert "unknown_source_file" in [p.code for p in check_answers(rule_intents("action_answer_faq"), domain,

@@ -35,19 +35,13 @@ from clinic_bot.tools.validate import (
     run_checks,
 )
 from clinic_bot.tools.validate_practical import check_practical_answers
+from tests.unit.text_edits import copy_with
 
 DOMAIN_INTENTS = {str(i) for i in yaml.safe_load(paths.DOMAIN_FILE.read_text())["intents"]}
 TODAY = dt.date.today()
 INSURANCE = AnswerPart(CURATED, "ask_insurance", language="es")
 VARIANT = AnswerPart(CURATED, "ask_safety", "procedure", "spinal_cord_stimulation", language="es")
 
-
-def copy_with(tmp_path: Path, source: Path, change: Callable[[Dict[str, Any]], None]) -> Path:
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    change(data)
-    copy = tmp_path / source.name
-    copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return copy
 
 
 def answer_problems(tmp_path: Path, change: Callable[[Dict[str, Any]], None]) -> List[Problem]:
