@@ -26,7 +26,7 @@ def _hidden(value: int) -> bool:
 
 
 def _svg(height: int, label: str, body: List[str]) -> Markup:
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" '
+    return Markup(f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" '
                   f'role="img" aria-label="{escape(label)}" class="chart" font-family="sans-serif" font-size="12">'
                   f'<title>{escape(label)}</title>{"".join(body)}</svg>')
 
