@@ -18,6 +18,6 @@ class ActionAnswerFaq(ClinicAction):
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        events = send_answer(dispatcher, tracker, knowledge, intent)
+        events = send_answer(dispatcher, tracker, knowledge, intent, offer_related=True)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return events

@@ -20,6 +20,8 @@ class ActionAnswerPractical(ClinicAction):
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        events = send_practical_answer(dispatcher, tracker, knowledge, waiting_topic(tracker, knowledge) or intent)
+        waiting = waiting_topic(tracker, knowledge)
+        # The reply naming a location answers the waiting question: its own ranking says nothing of a related topic.
+        events = send_practical_answer(dispatcher, tracker, knowledge, waiting or intent, offer_related=not waiting)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return events

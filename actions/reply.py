@@ -4,9 +4,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.topic_answers import send_answer
+from actions.suggest_topics import topic_list_buttons
+from actions.topic_answers import send_answer, send_related
 from actions.turn import ClinicAction, TurnTracker, patient_language, urgent_language
 from actions.utter import send, send_gentle_crisis_line
+from clinic_bot.content.choices import SOMETHING_ELSE_INTENT
 from clinic_bot.content.knowledge import Knowledge, default_knowledge
 from clinic_bot.content.triage_replies import (
     GENERAL_NOT_YOUR_CASE,
@@ -15,7 +17,7 @@ from clinic_bot.content.triage_replies import (
     is_check_in,
     urgent_reply,
 )
-from clinic_bot.intents import EMERGENCY_INTENT, PERSONAL_INTENT
+from clinic_bot.intents import EMERGENCY_INTENT, OUT_OF_SCOPE_INTENT, PERSONAL_INTENT
 
 
 class ActionReply(ClinicAction):
@@ -33,7 +35,10 @@ class ActionReply(ClinicAction):
         if intent == EMERGENCY_INTENT:
             send(dispatcher, urgent_reply(knowledge, tracker.latest_message, language=urgent_language(tracker)))
             return []
-        send(dispatcher, knowledge.message(intent if intent in knowledge.messages else "no_answer", language=language))
+        reply = knowledge.message(intent if intent in knowledge.messages else "no_answer", language=language)
+        send(dispatcher, reply, topic_list_buttons(knowledge, language) if intent == SOMETHING_ELSE_INTENT else None)
+        if intent == OUT_OF_SCOPE_INTENT:  # a typo can read as off-topic ("sideeffects?"): the topic, one click away
+            send_related(dispatcher, tracker, knowledge, intent)
         events = self._general_answer(dispatcher, tracker, knowledge) if intent == PERSONAL_INTENT else []
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return events

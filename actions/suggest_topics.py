@@ -1,18 +1,32 @@
-"""action_suggest_topics: on low NLU confidence, offer the likeliest topics as buttons, the common practical
-ones (hours, location), and staff."""
+"""action_suggest_topics: when the intent classifier is unsure of everything (the fallback), "Did you mean: A / B /
+something else?": the two likeliest topics, each as a patient would ask it, and "something else", which brings the
+topic list and the clinic's phone (the reply to ask_capabilities: actions/reply.py). The choices are
+clinic_bot/content/choices.py's."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.topic_answers import answer_context
 from actions.turn import ClinicAction, TurnTracker, patient_language
 from actions.utter import send, send_gentle_crisis_line
-from clinic_bot.content.knowledge import Reply, default_knowledge
+from clinic_bot.content.choices import (
+    DID_YOU_MEAN_MARKER,
+    DID_YOU_MEAN_TOPICS,
+    HANDOFF_BUTTON,
+    SOMETHING_ELSE_BUTTON,
+    SOMETHING_ELSE_INTENT,
+    TOPIC_LIST,
+    did_you_mean,
+)
+from clinic_bot.content.knowledge import Knowledge, Reply, default_knowledge
 from clinic_bot.intents import HANDOFF_INTENT
 
-MAX_SUGGESTIONS = 3
-DEFAULT_TOPICS = ("ask_safety", "ask_side_effects", "ask_insurance")
-# Offered after the likeliest topics: what patients ask a clinic's website most, whatever the message was.
-PRACTICAL_TOPICS = ("ask_hours", "ask_location")
+
+def topic_list_buttons(knowledge: Knowledge, language: str) -> List[Dict[str, str]]:
+    """The topic list (each answer's title) and a way to staff: what "something else" and "what can you do?" get."""
+    buttons = [{"title": knowledge.topic_title(topic, language=language), "payload": f"/{topic}"}
+               for topic in TOPIC_LIST if knowledge.has_topic(topic)]
+    return buttons + [{"title": knowledge.label(HANDOFF_BUTTON, language), "payload": f"/{HANDOFF_INTENT}"}]
 
 
 class ActionSuggestTopics(ClinicAction):
@@ -23,13 +37,19 @@ class ActionSuggestTopics(ClinicAction):
                domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         knowledge = default_knowledge()
         language = patient_language(tracker)
-        ranked = [str(r.get("name")) for r in tracker.latest_message.get("intent_ranking") or []]
-        topics = [name for name in ranked if knowledge.has_topic(name)][:MAX_SUGGESTIONS]
-        topics = topics or [t for t in DEFAULT_TOPICS if knowledge.has_topic(t)]
-        topics += [t for t in PRACTICAL_TOPICS if knowledge.has_topic(t) and t not in topics]
-        buttons = [{"title": knowledge.topic_title(t, language=language), "payload": f"/{t}"} for t in topics]
-        buttons.append({"title": knowledge.label("handoff_button", language), "payload": f"/{HANDOFF_INTENT}"})
-        reply = knowledge.message("fallback", language=language)
+        # Nothing ranked (a message the classifier could not read at all): the first topics of the list.
+        topics = did_you_mean(tracker.latest_message, knowledge.has_topic) or [
+            topic for topic in TOPIC_LIST if knowledge.has_topic(topic)][:DID_YOU_MEAN_TOPICS]
+        buttons = [knowledge.related_button(topic, self._context(tracker, knowledge, topic), language=language)
+                   for topic in topics]
+        buttons.append({"title": knowledge.label(SOMETHING_ELSE_BUTTON, language),
+                        "payload": f"/{SOMETHING_ELSE_INTENT}"})
+        reply = knowledge.message(DID_YOU_MEAN_MARKER, language=language)
         send(dispatcher, Reply(reply.text, {**reply.marker, "suggestions": topics}), buttons)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []
+
+    @staticmethod
+    def _context(tracker: TurnTracker, knowledge: Knowledge, topic: str) -> Dict[str, Any]:
+        answer = knowledge.answers.get(topic)
+        return answer_context(tracker, topic, answer.follow_up) if answer is not None else {}

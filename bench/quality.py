@@ -4,7 +4,7 @@ on the Spanish hold-out, and the Rasa model's reading of each message's language
 import asyncio
 import gc
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -15,8 +15,10 @@ from sklearn.model_selection import StratifiedKFold
 from bench import language, triage
 from bench.peer import C_CANDIDATES, FittedPeer, train_peer
 from bench.training import train_nlu_in_process
+from clinic_bot.content.choices import RELATED_MARGIN
+from clinic_bot.content.knowledge import default_knowledge
 from clinic_bot.content.nlu_data import Example, ProcedureQuestion
-from clinic_bot.holdout import Parse
+from clinic_bot.holdout import IntentAccuracy, Parse, choice_figures
 from clinic_bot.holdout import evaluate as evaluate_intents
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
@@ -123,6 +125,27 @@ def evaluate_rasa_spanish(parse: Parse, sets: Sets,
     }
 
 
+# The related button's margins the tuning curve shows (clinic_bot/content/choices.py chose RELATED_MARGIN on it).
+CURVE_MARGINS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
+
+
+def near_misses(parse: Parse, sets: Sets, holdout: IntentAccuracy) -> Dict[str, Any]:
+    """What the related-topic button and "did you mean" add on the hold-outs and the development sets
+    (clinic_bot/holdout.choice_figures), and the development sets' curve over the button's margin."""
+    is_topic = default_knowledge().has_topic
+    measured = {"holdout": holdout, "holdout_es": evaluate_intents(parse, sets.holdout_es),
+                **{name: evaluate_intents(parse, examples) for name, examples in sets.dev.items()}}
+    return {
+        "sets": {name: {"all": asdict(choice_figures(found, is_topic)),
+                        "topic_questions": asdict(choice_figures(found, is_topic, topics_only=True))}
+                 for name, found in measured.items()},
+        "margin": RELATED_MARGIN,
+        "curve": {name: {str(margin): asdict(choice_figures(found, is_topic, margin=margin))
+                         for margin in CURVE_MARGINS}
+                  for name, found in measured.items() if name in sets.dev},
+    }
+
+
 def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
     nlu = RasaNLU(model)
     try:
@@ -130,6 +153,7 @@ def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
         holdout = evaluate_intents(nlu.parse_full, sets.holdout)
         spanish = evaluate_rasa_spanish(nlu.parse_full, sets,
                                         {e.text: p for e, p in zip(holdout.examples, holdout.parsed)})
+        choices = near_misses(nlu.parse_full, sets, holdout)
         off_topic = [p["final"] for p in nlu.parse(sets.off_topic)]
         in_scope = [p["final"] for p in nlu.parse(sets.in_scope)]
     finally:
@@ -148,6 +172,7 @@ def evaluate_rasa(model: Path, sets: Sets) -> Dict[str, Any]:
         "off_topic_routed_away": routing(off_topic, away=True),
         "in_scope_false_fallback": 1 - routing(in_scope, away=False),
         "triage": triage_figures,
+        "choices": choices,
         **spanish,  # holdout_es, misses_es, language
     }
 

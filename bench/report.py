@@ -349,6 +349,48 @@ def _count(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+# The aims of the choices (clinic_bot/content/choices.py): the first choice or its button right, and the button
+# after at most a third of the replies.
+NEAR_MISS_RIGHT_AIM = 0.98
+RELATED_BUTTON_AIM = 1 / 3
+
+
+def _near_misses(results: Dict[str, Any]) -> List[str]:
+    choices = (results.get("quality") or {}).get("rasa", {}).get("choices")
+    if not choices:
+        return ["Not measured in this run."]
+
+    def share(count: int, whole: int) -> str:
+        return _pct(count / whole) if whole else "-"
+
+    def row(name: str, figures: Dict[str, Any]) -> List[str]:
+        right = figures["first_or_button_right"] / max(figures["messages"], 1)
+        shown = figures["buttons"] / max(figures["replies"], 1)
+        aims = ("met" if right >= NEAR_MISS_RIGHT_AIM else "**not met**",
+                "met" if shown <= RELATED_BUTTON_AIM else "**not met**")
+        return [name, str(figures["messages"]), share(figures["first_right"], figures["messages"]),
+                share(figures["first_or_button_right"], figures["messages"]) + f" ({aims[0]})",
+                share(figures["buttons"], figures["replies"]) + f" ({aims[1]})",
+                f"{figures['fallbacks']} ({share(figures['fallbacks'], figures['messages'])})",
+                f"{figures['fallback_holds_right']} of {figures['fallbacks']}"]
+
+    header = ["set", "messages", "first choice right",
+              f"first or its button right (aim {_pct(NEAR_MISS_RIGHT_AIM)})",
+              "button shown, of the replies (aim at most a third)", "\"did you mean\"",
+              "its two topics hold the right one"]
+    lines = [f"Each message alone, through the trained model's whole NLU; the related button as the assistant offers "
+             f"it (margin {choices['margin']}, `clinic_bot/content/choices.py`). All messages:", "",
+             *_table(header, [row(name, found["all"]) for name, found in choices["sets"].items()]),
+             "", "The questions whose label is a topic (the ones a button can help with):", "",
+             *_table(header, [row(name, found["topic_questions"]) for name, found in choices["sets"].items()]),
+             "", "The development sets over the button's margin (first or its button right / button shown):", ""]
+    margins = list(next(iter(choices["curve"].values()), {}))
+    lines += _table(["set", *margins], [
+        [name, *(f"{share(c['first_or_button_right'], c['messages'])} / {share(c['buttons'], c['replies'])}"
+                 for c in curve.values())] for name, curve in choices["curve"].items()])
+    return lines
+
+
 def _insights_traffic(traffic: Dict[str, Any]) -> List[str]:
     spanish = traffic["conversations_by_language"].get("es", 0) / max(traffic["conversations"], 1)
     return [f"A year of synthetic traffic ending at the run (`bench/synthetic_year.py`, seed {traffic['seed']}): "
@@ -444,6 +486,7 @@ def markdown(results: Dict[str, Any]) -> str:
         "", "## Understanding (NLU), with the peer", "", *_understanding(results),
         "", "## Spanish", "", *_spanish(results),
         "", "## Intent classifiers side by side", "", *_classifiers(results),
+        "", "## Near misses: the related topic and \"did you mean\"", "", *_near_misses(results),
         "", "## Triage: urgent, personal, general", "", *_triage(results),
         "", "## Safety and off-topic, through the whole bot", "", *_whole_bot(results),
         "", "## Speed", "", *_speed(results),

@@ -1,5 +1,6 @@
 """Intent accuracy on labelled messages the model never trained on: the NLU hold-out set (paths.HOLDOUT_FILE, the
-figure the README quotes) and the development sets (paths.DEV_NLU_FILES).
+figure the README quotes) and the development sets (paths.DEV_NLU_FILES), and what the choices the assistant offers
+when it is unsure add to it (choice_figures: the related-topic button and "did you mean").
 
 One evaluation for everyone who reports it, so their figures agree example for example: the model tests
 (tests/model/test_nlu_holdout.py), the benchmark (bench/quality.py) and the staff console's retrain, which
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
 
+from clinic_bot.content.choices import ANSWERED_BESIDES_TOPICS, did_you_mean, related_topic
 from clinic_bot.content.nlu_data import Example, read_examples
+from clinic_bot.intents import FALLBACK_INTENT
 
 Parse = Callable[[str], Mapping[str, Any]]  # a message -> the NLU's result, as Rasa's parse_message gives it
 
@@ -73,3 +76,51 @@ def evaluate(parse: Parse, examples: Iterable[Example]) -> IntentAccuracy:
 def evaluate_file(parse: Parse, path: Path) -> IntentAccuracy:
     """The examples of one NLU YAML file (the hold-out set, a development set) through `parse`."""
     return evaluate(parse, read_examples(path))
+
+
+@dataclass(frozen=True)
+class ChoiceFigures:
+    """What the choices (clinic_bot/content/choices.py) add on one set: each message's first choice, the related
+    button its reply would carry, and "did you mean" where it fell to the fallback. ``topics_only``: counted on the
+    messages whose label is a topic, the questions a button can help with."""
+
+    messages: int
+    first_right: int
+    first_or_button_right: int
+    replies: int  # the answers and out-of-scope replies: where a related button may show
+    buttons: int
+    fallbacks: int
+    fallback_holds_right: int  # "did you mean" offered the example's topic
+
+    def share(self, count: int, of: Optional[int] = None) -> float:
+        whole = self.messages if of is None else of
+        return count / whole if whole else 0.0
+
+
+def choice_figures(measured: IntentAccuracy, is_topic: Callable[[str], bool], topics_only: bool = False,
+                   margin: Optional[float] = None) -> ChoiceFigures:
+    """The choices' figures on ``measured``'s messages, each read alone (no topic answered before it); ``margin``:
+    the related button's, for a tuning curve (default: the assistant's)."""
+    counts: Counter[str] = Counter()
+    for example, parsed in zip(measured.examples, measured.parsed):
+        if topics_only and not is_topic(example.intent):
+            continue
+        first = str(parsed["intent"]["name"])
+        related = related_topic(parsed, first, is_topic, margin if is_topic(first) else None)
+        counts["messages"] += 1
+        counts["first_right"] += first == example.intent
+        counts["first_or_button_right"] += example.intent in (first, related)
+        counts["replies"] += is_topic(first) or first in ANSWERED_BESIDES_TOPICS
+        counts["buttons"] += related is not None
+        if first == FALLBACK_INTENT:
+            counts["fallbacks"] += 1
+            counts["fallback_holds_right"] += example.intent in did_you_mean(parsed, is_topic)
+    return ChoiceFigures(**{name: counts[name] for name in ChoiceFigures.__dataclass_fields__})
+
+
+def describe_choices(figures: ChoiceFigures) -> str:
+    """One line for `make test`'s figures and the benchmark."""
+    return (f"first choice right {figures.share(figures.first_right):.1%}, first or its button "
+            f"{figures.share(figures.first_or_button_right):.1%}; button after "
+            f"{figures.share(figures.buttons, figures.replies):.1%} of {figures.replies} replies; "
+            f"did you mean {figures.fallbacks} time(s), holding the topic {figures.fallback_holds_right}")

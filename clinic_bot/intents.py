@@ -7,6 +7,7 @@ PERSONAL_INTENT = "ask_personal_advice"
 # The triage's weak-evidence disposition ("is this happening now?"), and the answer marker of its message: the
 # triage reads the patient's reply to a bot message with this marker (clinic_bot/nlu/triage/conversation.py).
 CHECK_IN = "check_in"
+CHECK_IN_YES, CHECK_IN_NO = "yes", "no"  # how the triage records the patient's answer to it
 GREET_INTENT = "greet"
 BOOKING_INTENT = "book_appointment"
 HANDOFF_INTENT = "human_handoff"
@@ -22,3 +23,5 @@ FAQ_ACTION = "action_answer_faq"
 PRACTICAL_ACTION = "action_answer_practical"
 LOCATION_SLOT = "location"
 PENDING_LOCATION_SLOT = "pending_location_topic"
+# The topic the patient was answered last: the related-topic button never offers it (clinic_bot/content/choices.py).
+ANSWERED_TOPIC_SLOT = "answered_topic"

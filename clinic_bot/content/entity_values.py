@@ -6,7 +6,8 @@ from typing import Dict, FrozenSet
 from clinic_bot import paths
 from clinic_bot.content.yaml_lines import load_yaml
 
-ENTITY_KINDS = ("procedure", "condition")
+PROCEDURE, CONDITION = "procedure", "condition"
+ENTITY_KINDS = (PROCEDURE, CONDITION)
 
 
 @lru_cache(maxsize=1)

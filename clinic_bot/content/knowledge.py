@@ -20,19 +20,23 @@ marker says which language it is in ("language"), and why a patient who wanted S
 Every curated and practical answer's marker also has "source_line" (articles.source_line): what the widget shows
 under it, the articles' titles in the reply's language and when the text shown was last reviewed.
 """
+import json
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, List, Optional, Tuple, Union
 
 from clinic_bot.content.articles import SOURCE_LINE, Article, cited_articles, load_articles, source_line
 from clinic_bot.content.clinic_config import ClinicDetails, Location, load_clinic_details
-from clinic_bot.content.entity_values import ENTITY_KINDS, name_message
+from clinic_bot.content.entity_values import ENTITY_KINDS, PROCEDURE, name_message
 from clinic_bot.content.placeholders import (
+    ASK_ABOUT_PLACEHOLDERS,
+    ASK_PLACEHOLDERS,
     CURATED_ANSWER_PLACEHOLDERS,
     IF_UNSET_PLACEHOLDERS,
+    SUBJECT,
     fill,
     message_placeholders,
     only,
@@ -98,10 +102,15 @@ class Answer:
     # conversation is not what the patient is asking about now.
     follow_up: bool = True
     es: Optional[Translation] = None  # the Spanish title and text (its sources are the answer's)
+    # The related-topic button that offers this answer (clinic_bot/content/choices.py), as a patient would ask it;
+    # ``ask_about`` names the conversation's procedure or condition ({subject}).
+    ask: str = ""
+    ask_about: str = ""
 
     def fingerprint(self) -> str:
-        """The fingerprint of the English a translation renders (translations.fingerprint): title and text."""
-        return fingerprint(self.title, self.text)
+        """The fingerprint of the English a translation renders (translations.fingerprint): title and text, and the
+        button's questions when it has them."""
+        return fingerprint(self.title, self.text, *((self.ask, self.ask_about) if self.ask or self.ask_about else ()))
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,8 @@ def parse_answers(data: Any) -> Dict[str, Answer]:
                 for kind in VARIANT_KINDS
             },
             es=parse_translation(raw),
+            ask=one_line(str(raw.get("ask") or "")),
+            ask_about=one_line(str(raw.get("ask_about") or "")),
         )
     return answers
 
@@ -225,6 +236,28 @@ class Knowledge:
         choice = self._choose(language, topic.es, topic.fingerprint())
         return (choice.translation.title if choice.translation else "") or topic.title
 
+    def related_button(self, intent: str, context: Dict[str, Optional[str]], language: str = ENGLISH
+                       ) -> Dict[str, str]:
+        """The related-topic button that offers ``intent``'s answer (clinic_bot/content/choices.py): its question as a
+        patient would ask it, `ask`, or `ask_about` naming the procedure of ``context``, in the
+        patient's ``language`` when the answer would be (the topic's title when it has no question); its payload
+        carries that procedure or condition, so the answer it brings is about it."""
+        topic: Union[Answer, PracticalAnswer] = self.answers[intent] if intent in self.answers else (
+            self.practical_answers[intent])
+        choice = self._choose(language, topic.es, topic.fingerprint())
+        texts: Union[Answer, PracticalAnswer, Translation] = choice.translation or topic
+        mentioned = next(((kind, value) for kind, value in context.items() if value), None)
+        procedure = context.get(PROCEDURE)
+        about = getattr(texts, "ask_about", "")
+        if procedure and about:  # worded for a procedure ("Is {subject} safe?"), so only a procedure fills it
+            title = self._fill(about, ASK_ABOUT_PLACEHOLDERS, choice.language,
+                               **{SUBJECT: self.name(procedure, choice.language)})
+        else:
+            title = self._fill(texts.ask, ASK_PLACEHOLDERS, choice.language) if texts.ask else self.topic_title(
+                intent, language)
+        entities = json.dumps({mentioned[0]: mentioned[1]}) if mentioned else ""
+        return {"title": title, "payload": f"/{intent}{entities}"}
+
     def _practical(self) -> PracticalAnswers:
         spanish = self.message_translations.get(UNSET_MESSAGE)
         return PracticalAnswers(self.practical_answers, self.clinic, self.messages.get(UNSET_MESSAGE, ""),
@@ -294,6 +327,10 @@ class Knowledge:
             texts.append((f"answer '{intent}'", answer.text, CURATED_ANSWER_PLACEHOLDERS))
             if answer.es:
                 texts.append((f"answer '{intent}' (es)", answer.es.text, CURATED_ANSWER_PLACEHOLDERS))
+            for owner, where in ((answer, ""), (answer.es, " (es)")):
+                if owner is not None:
+                    texts += [(f"answer '{intent}' (ask{where})", owner.ask, ASK_PLACEHOLDERS),
+                              (f"answer '{intent}' (ask_about{where})", owner.ask_about, ASK_ABOUT_PLACEHOLDERS)]
             for variants in answer.variants.values():
                 for value, variant in variants.items():
                     texts.append((f"answer '{intent}' variant '{value}'", variant.text, CURATED_ANSWER_PLACEHOLDERS))
@@ -308,7 +345,9 @@ class Knowledge:
             named = f"practical answer '{intent}'"
             texts += [(named, text, allowed) for text in (practical.text, *practical.more)]
             texts.append((f"{named} (if_unset)", practical.if_unset, IF_UNSET_PLACEHOLDERS))
+            texts += [(f"{named} (ask)", practical.ask, ASK_PLACEHOLDERS)]
             if practical.es:
+                texts.append((f"{named} (ask, es)", practical.es.ask, ASK_PLACEHOLDERS))
                 texts += [(f"{named} (es)", text, allowed) for text in (practical.es.text, *practical.es.more)]
                 texts.append((f"{named} (es, if_unset)", practical.es.if_unset, IF_UNSET_PLACEHOLDERS))
         return list(dict.fromkeys(where for where, text, allowed in texts if problems(text, allowed)))

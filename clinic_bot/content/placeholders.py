@@ -17,7 +17,8 @@ Which placeholders a text may use depends on where it is (the one definition of 
   which are never empty (ALWAYS_SET); the message that names the patient's topic also {topic};
 - a practical answer (knowledge/practical_answers.yml): its text and `more` every clinic detail (CLINIC_PLACEHOLDERS)
   and, when the answer is marked per_location, the location's (LOCATION_ONLY); its if_unset only ALWAYS_SET, since
-  it is what the patient reads when a detail is empty.
+  it is what the patient reads when a detail is empty;
+- a related-topic button's question (`ask`) none; its `ask_about` only {subject}, the procedure.
 """
 import re
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ TOPIC = "topic"  # the procedure or condition the patient named, which the artic
 # The messages the bot gives a value of its own, besides the clinic's details (Knowledge.faq).
 MESSAGE_EXTRAS: Dict[str, FrozenSet[str]] = {"no_specific_info": frozenset({TOPIC})}
 CURATED_ANSWER_PLACEHOLDERS = ALWAYS_SET
+SUBJECT = "subject"  # a related-topic button's `ask_about`: the conversation's procedure, named
+ASK_PLACEHOLDERS: FrozenSet[str] = frozenset()  # a related-topic button's `ask`: a question, no details
+ASK_ABOUT_PLACEHOLDERS: FrozenSet[str] = frozenset({SUBJECT})
 IF_UNSET_PLACEHOLDERS = ALWAYS_SET
 
 # ASCII: the names are Python-style identifiers; a letter \w would also take ("{café}") is reported, not filled.

@@ -48,11 +48,12 @@ class PracticalAnswer:
     more: Tuple[str, ...] = ()
     if_unset: str = ""
     per_location: bool = False
-    es: Optional[Translation] = None  # the Spanish: title, text, more, if_unset
+    es: Optional[Translation] = None  # the Spanish: title, text, more, if_unset, ask
+    ask: str = ""  # the related-topic button that offers this answer, as a patient would ask it
 
     def fingerprint(self) -> str:
         """The fingerprint of the English a translation renders (translations.fingerprint)."""
-        return fingerprint(self.title, self.text, list(self.more), self.if_unset)
+        return fingerprint(self.title, self.text, list(self.more), self.if_unset, *((self.ask,) if self.ask else ()))
 
 
 def _flat(text: Any) -> str:
@@ -72,6 +73,7 @@ def parse_practical_answers(data: Any) -> Dict[str, PracticalAnswer]:
             if_unset=_flat(raw.get("if_unset")),
             per_location=bool(raw.get("per_location", False)),
             es=parse_translation(raw),
+            ask=_flat(raw.get("ask")),
         )
     return answers
 

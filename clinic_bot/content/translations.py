@@ -2,7 +2,8 @@
 
 Every patient-facing text of knowledge/ (a curated answer and each of its variants, a practical answer, a message)
 may have an ``es:`` mapping beside its English: the Spanish ``text`` (and ``title``, ``more``, ``if_unset`` where
-the English has them), ``translates`` (the fingerprint of the English it renders, ``fingerprint``) and ``reviewed``
+the English has them, and the related-topic button's ``ask`` and ``ask_about``),
+``translates`` (the fingerprint of the English it renders, ``fingerprint``) and ``reviewed``
 (the date the clinic's staff reviewed the translation; empty: not reviewed). A translation has no sources of its
 own: it keeps the English answer's.
 
@@ -58,6 +59,8 @@ class Translation:
     title: str = ""  # a curated or practical answer's
     more: Tuple[str, ...] = ()  # a practical answer's, as many as the English has
     if_unset: str = ""  # a practical answer's
+    ask: str = ""  # a curated or practical answer's related-topic button, as a patient would ask it
+    ask_about: str = ""  # a curated answer's, naming the procedure or condition ({subject})
 
 
 def _flat(value: Any) -> str:
@@ -74,7 +77,8 @@ def parse_translation(owner: Any) -> Optional[Translation]:
     return Translation(text=_flat(raw.get("text")), translates=_flat(raw.get("translates")),
                        reviewed=_flat(raw.get("reviewed")), title=_flat(raw.get("title")),
                        more=tuple(_flat(m) for m in more if _flat(m)) if isinstance(more, list) else (),
-                       if_unset=_flat(raw.get("if_unset")))
+                       if_unset=_flat(raw.get("if_unset")), ask=_flat(raw.get("ask")),
+                       ask_about=_flat(raw.get("ask_about")))
 
 
 @dataclass(frozen=True)

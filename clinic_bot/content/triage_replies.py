@@ -8,7 +8,7 @@ patient's language to the knowledge, which shows a safety message in Spanish whe
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from clinic_bot.content.knowledge import Knowledge, Reply
-from clinic_bot.intents import CHECK_IN
+from clinic_bot.intents import CHECK_IN, CHECK_IN_NO
 from clinic_bot.languages import reply_language
 
 EMERGENCY_ANSWER = "emergency"  # every urgent variant keeps this marker
@@ -81,6 +81,13 @@ def gentle_crisis_reply(knowledge: Knowledge, parse: Mapping[str, Any],
     if not triage.get("gentle_crisis_line"):
         return None
     return knowledge.message(GENTLE_CRISIS_KEY, language=_language(triage, language))
+
+
+def answers_check_in(parse: Mapping[str, Any]) -> bool:
+    """A reply to the check-in ("is this happening now?"): its intent was carried over from the message before (the
+    emergency on a yes, that message's own topic on a no), so its own ranking says nothing about its topic."""
+    triage = _triage(parse)
+    return triage.get("raised_by") == [CHECK_IN] or triage.get("check_in_answer") == CHECK_IN_NO
 
 
 def general_intent_for_personal(knowledge: Knowledge, parse: Mapping[str, Any]) -> Optional[str]:

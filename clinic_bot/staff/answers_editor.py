@@ -154,7 +154,8 @@ class AnswersFile(EntryEditor[AnswerForm, List[Tuple[str, str]]]):
         raw_answers = (load_yaml(self.path) or {}).get("answers") or {}
         raw = raw_answers.get(form.intent) if isinstance(raw_answers.get(form.intent), dict) else {}
         before = parse_answers({"answers": {form.intent: raw}})[form.intent]
-        english = Answer(form.intent, form.title, form.text, (), "")
+        # The form does not edit the related-topic button's questions: the file's stay, and so in the fingerprint.
+        english = Answer(form.intent, form.title, form.text, (), "", ask=before.ask, ask_about=before.ask_about)
         variants: Dict[str, Dict[str, Variant]] = {}
         for variant in form.variants:
             if variant.remove or variant.kind not in VARIANT_KINDS or not variant.value:
@@ -164,7 +165,8 @@ class AnswersFile(EntryEditor[AnswerForm, List[Tuple[str, str]]]):
             variants.setdefault(variant.kind, {})[variant.value] = Variant(
                 variant.text, (), es=translation_as_saved(variant.es, old, old_english, fingerprint(variant.text),
                                                           today, VARIANT_SPANISH))
-        answer = Answer(form.intent, form.title, form.text, (), "", variants=variants,
+        answer = Answer(form.intent, form.title, form.text, (), "", variants=variants, ask=before.ask,
+                        ask_about=before.ask_about,
                         es=translation_as_saved(form.es, raw, before.fingerprint(), english.fingerprint(), today,
                                                 GENERAL_SPANISH))
         try:

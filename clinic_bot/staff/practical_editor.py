@@ -178,8 +178,11 @@ class PracticalAnswersFile(EntryEditor[PracticalForm, PracticalPreview]):
         raw = self._entries()[form.intent]
         raw = raw if isinstance(raw, dict) else {}
         per_location = self.per_location(form.intent)
-        english = PracticalAnswer(form.intent, form.title, form.text, tuple(form.more), form.if_unset, per_location)
-        before = parse_practical_answers({"answers": {form.intent: raw}})[form.intent].fingerprint()
+        as_saved = parse_practical_answers({"answers": {form.intent: raw}})[form.intent]
+        # The form does not edit the related-topic button's question: the file's stays, and so in the fingerprint.
+        english = PracticalAnswer(form.intent, form.title, form.text, tuple(form.more), form.if_unset, per_location,
+                                  ask=as_saved.ask)
+        before = as_saved.fingerprint()
         translation = translation_as_saved(form.es, raw, before, english.fingerprint(), self.today(), SPANISH_LAYOUT)
         answer = replace(english, es=translation)
         try:

@@ -1,9 +1,10 @@
 """The staff console's review lists: the messages `make review` would write, minus those already handled.
 
-Same selection as the CSV (clinic_bot/tools/review.py: fallback, low confidence, "not helpful", out of scope;
-urgent messages apart, each with its disposition: the emergency message or a check-in). A message is "handled"
-once a staff member labelled it or marked it fine; that is kept in var/staff/review_done.json by the message's key
-(a one-way hash: no sender id is stored or shown). The console shows the list PER_PAGE messages at a time
+Same selection and order as the CSV (clinic_bot/tools/review.py: fallback, low confidence, "not helpful", out of
+scope, and first the messages after which the patient pressed a topic the assistant offered, that topic suggested
+as the label; urgent messages apart, each with its disposition: the emergency message or a check-in). A message is
+"handled" once a staff member labelled it or marked it fine; that is kept in var/staff/review_done.json by the
+message's key (a one-way hash: no sender id is stored or shown). The console shows the list PER_PAGE messages at a time
 (page_of).
 """
 import datetime as dt
@@ -29,6 +30,7 @@ from clinic_bot.tools.review import (
     UrgentCounts,
     count_dispositions,
     messages_to_review,
+    patient_chose,
     read_conversations,
 )
 
@@ -57,6 +59,8 @@ class ReviewItem:
     red_flag: Optional[str] = None
     urgent: Optional[Urgent] = None  # for an urgent message: its disposition, what raised it, the answer
     language: str = ENGLISH  # the message's, as the language detector read it: where its example goes
+    suggested: str = ""  # the topic the patient pressed after it (related button, "did you mean"); "" if none
+    chosen_from: str = ""  # where that topic was offered (clinic_bot.store.turns: RELATED, DID_YOU_MEAN); "" if none
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,10 @@ def _likeliest(turn: Turn) -> Tuple[str, ...]:
 
 def _item(turn: Turn, why: Sequence[str], urgent: Optional[Urgent] = None) -> ReviewItem:
     guess, confidence = turn.best_guess()
+    suggested = patient_chose(turn, why)
     return ReviewItem(turn.key, turn.text, tuple(why), guess, confidence, tuple(turn.answers), _when(turn.time),
-                      _likeliest(turn), turn.red_flag, urgent, turn.language)
+                      _likeliest(turn), turn.red_flag, urgent, turn.language, suggested,
+                      turn.chosen_from if suggested else "")
 
 
 class ReviewQueue:
@@ -142,7 +148,8 @@ class ReviewQueue:
         self._lock = threading.Lock()
 
     def lists(self) -> Tuple[List[ReviewItem], List[ReviewItem]]:
-        """(messages to label, urgent messages to check), oldest first, without the handled ones."""
+        """(messages to label, urgent messages to check), oldest first (to label: those with the patient's choice
+        before the others), without the handled ones."""
         to_label, urgent, _ = self._read()
         return to_label, urgent
 

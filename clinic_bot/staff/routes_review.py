@@ -1,6 +1,8 @@
 """Review: the messages that need a look, labelled with the topic they should have had (the checks of
 `make add-example`), or marked fine; urgent ones on their own page, to check, not to label. The review list
-is shown a page at a time (``?page=N``); its forms bring staff back to the page they were on."""
+is shown a page at a time (``?page=N``); its forms bring staff back to the page they were on. A message after
+which the patient pressed a topic the assistant offered shows that choice, with the topic already picked in its
+form: a suggestion, added only when staff press the button."""
 from typing import Dict, List
 
 from sanic import Sanic, response
@@ -10,6 +12,7 @@ from sanic.response import HTTPResponse
 from clinic_bot.languages import ENGLISH, SPANISH
 from clinic_bot.staff.console import Console, refused
 from clinic_bot.staff.review_queue import ReviewItem, page_number, page_of, topics
+from clinic_bot.store.turns import DID_YOU_MEAN, RELATED
 from clinic_bot.tools.add_example import TrainingData
 
 
@@ -25,6 +28,8 @@ def _review_page(request: Request) -> str:
 
 # How the review list names a message's language (the console is in English).
 LANGUAGE_NAMES = {ENGLISH: "English", SPANISH: "Spanish"}
+# Where the patient's chosen topic was offered, as the review list says it ("... (from the related topic button)").
+CHOSEN_FROM_NAMES = {RELATED: "the related topic button", DID_YOU_MEAN: "\"Did you mean\""}
 
 
 def register(app: Sanic, console: Console) -> None:
@@ -36,7 +41,7 @@ def register(app: Sanic, console: Console) -> None:
         names = {t.intent: t.label for t in all_topics}
         return console.render(request, "review.html", page=page, items=page.items, urgent_count=len(urgent),
                               topics=all_topics, names=names, answer_names=lambda item: _answer_names(item, names),
-                              language_names=LANGUAGE_NAMES)
+                              language_names=LANGUAGE_NAMES, chosen_from_names=CHOSEN_FROM_NAMES)
 
     @app.get("/review/urgent")
     async def urgent(request: Request) -> HTTPResponse:

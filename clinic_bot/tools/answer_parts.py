@@ -22,6 +22,8 @@ REVIEWED = "reviewed"
 MORE = "more"
 IF_UNSET = "if_unset"
 TRANSLATES = "translates"
+ASK = "ask"  # the related-topic button's question
+ASK_ABOUT = "ask_about"  # the same, naming the conversation's procedure or condition
 
 SPANISH = "es"  # AnswerPart.language of a Spanish text
 

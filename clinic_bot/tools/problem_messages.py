@@ -13,7 +13,7 @@ put in as it is), and may also use:
 from typing import Dict, List, Mapping, Optional
 
 from clinic_bot.content.placeholders import fill
-from clinic_bot.tools.answer_parts import CURATED, IF_UNSET, MESSAGE, MORE, PRACTICAL, AnswerPart
+from clinic_bot.tools.answer_parts import ASK, ASK_ABOUT, CURATED, IF_UNSET, MESSAGE, MORE, PRACTICAL, AnswerPart
 
 LIST_SEPARATOR = ", "
 
@@ -44,6 +44,8 @@ CATALOGUE: Dict[str, str] = {
     # Any answer's text (validate.check_text)
     "no_text": "{subject} has no text",
     "no_title": "{subject} has no title",
+    "no_ask": ("{subject} is empty: write the question the related-topic button asks, as a patient would (the button "
+               "shows the title until then)"),
     # A curated answer (validate.check_answer)
     "answer_not_mapping": "{subject} must be a mapping with text and sources",
     "no_source": ("{subject} has no source: add the article (file in knowledge/sources/) and section heading it comes "
@@ -83,6 +85,7 @@ CATALOGUE: Dict[str, str] = {
                                         "{missing_note}{extra_note}"),
     "translation_more_count": ("{subject} has {spanish} sentence(s) under more, the English {english}: one Spanish "
                                "sentence for each English one, in the same order"),
+    "translation_without_ask": "{subject} is empty, and the English has one: translate the button's question too",
     "translation_without_if_unset": "{subject} has no if_unset, which the English has: translate it too",
     # ... as the staff console's form has it (clinic_bot/staff/practical_editor.py)
     "translation_if_unset_without_english": ("{subject}: the English has no if_unset, and the Spanish would be shown "
@@ -156,6 +159,8 @@ def subject(part: Optional[AnswerPart]) -> str:
     if part is None:
         return ""
     notes = [part.language] if part.is_spanish else []
+    if part.field in (ASK, ASK_ABOUT):
+        notes.append(part.field)
     if part.entry == PRACTICAL:
         if part.field == MORE and part.sentence:
             notes.append(f"more, sentence {part.sentence}")

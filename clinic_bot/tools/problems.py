@@ -10,11 +10,13 @@ from types import MappingProxyType
 from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from clinic_bot import paths
-from clinic_bot.content.placeholders import placeholders_in
+from clinic_bot.content.placeholders import ASK_ABOUT_PLACEHOLDERS, ASK_PLACEHOLDERS, placeholders_in
 from clinic_bot.content.placeholders import problems as placeholder_problems
 from clinic_bot.content.translations import TRANSLATION_KEY
 from clinic_bot.content.yaml_lines import line_of
 from clinic_bot.tools.answer_parts import (
+    ASK,
+    ASK_ABOUT,
     IF_UNSET,
     MORE,
     REVIEWED,
@@ -82,9 +84,22 @@ def bracket_problems(file: Path, line: int, part: AnswerPart, text: str, allowed
     return [Problem(file, line, ERROR, found.code, found.values, part) for found in placeholder_problems(text, allowed)]
 
 
+def ask_problems(file: Path, answer: Dict[str, Any], part: AnswerPart, *optional: str) -> List[Problem]:
+    """The related-topic button's question of an answer (`ask`, and the ``optional`` fields such as `ask_about`):
+    without `ask` the button shows the answer's title, so a warning; their curly brackets, as the bot fills them."""
+    problems = []
+    if not str(answer.get(ASK) or "").strip():
+        problems.append(Problem(file, line_of(answer), WARNING, "no_ask", part=replace(part, field=ASK)))
+    allowed = {ASK: ASK_PLACEHOLDERS, ASK_ABOUT: ASK_ABOUT_PLACEHOLDERS}
+    for name in (ASK, *optional):
+        problems += bracket_problems(file, line_of(answer, name), replace(part, field=name),
+                                     str(answer.get(name) or ""), allowed[name])
+    return problems
+
+
 # A Spanish text beside an English one (clinic_bot/content/translations.py) -------------------------------------
 
-TRANSLATION_KEYS = ("title", "text", "more", "if_unset", "translates", "reviewed", "sources")
+TRANSLATION_KEYS = ("title", "text", "more", "if_unset", "ask", "ask_about", "translates", "reviewed", "sources")
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,8 @@ class English:
     sources: Any = None  # a curated answer's (or variant's) sources, as the file has them
     allowed: Collection[str] = ()
     if_unset_allowed: Collection[str] = ()
+    ask: Optional[str] = None  # the related-topic button's question (None: the English has none)
+    ask_about: Optional[str] = None
 
 
 def translation_problems(file: Path, owner: Any, part: AnswerPart, english: English, required: bool = False,
@@ -164,6 +181,15 @@ def translation_problems(file: Path, owner: Any, part: AnswerPart, english: Engl
     elif if_unset is not None:
         texts.append((replace(spanish, field=IF_UNSET), line_of(raw, IF_UNSET), str(if_unset), english.if_unset,
                       english.if_unset_allowed))
+    asks: List[Tuple[str, Optional[str], Collection[str]]] = [(ASK, english.ask, ASK_PLACEHOLDERS),
+                                                               (ASK_ABOUT, english.ask_about, ASK_ABOUT_PLACEHOLDERS)]
+    for name, english_ask, ask_allowed in asks:
+        asked = raw.get(name)
+        if english_ask is not None and not str(asked or "").strip():
+            problems.append(Problem(file, where, against, "translation_without_ask", {"field": name},
+                                    replace(spanish, field=name)))
+        elif asked is not None:
+            texts.append((replace(spanish, field=name), line_of(raw, name), str(asked), english_ask, ask_allowed))
     for which, line, written, original, allowed in texts:
         problems += bracket_problems(file, line, which, written, allowed)
         if original is None:
@@ -184,6 +210,7 @@ def translation_problems(file: Path, owner: Any, part: AnswerPart, english: Engl
 def _known_keys(english: English) -> List[str]:
     """The keys a translation of ``english`` may have."""
     present = {"title": english.title is not None, "more": english.more is not None,
+               "ask": english.ask is not None, "ask_about": english.ask_about is not None,
                "if_unset": english.if_unset is not None, "sources": english.sources is not None}
     return [key for key in TRANSLATION_KEYS if present.get(key, True)]
 

@@ -3,9 +3,11 @@
     python -m clinic_bot.tools.review [--db FILE] [--days 7] [--threshold 0.7] [--out FILE]
 
 A message is listed when it fell to the fallback, was understood with low confidence, got an answer the
-patient marked "not helpful", or was out of scope. Each row: why, the message, the predicted intent and
-its confidence, the answer given, the time, and an empty `correct_intent` column to fill in for
-`import_review`. Messages the triage found urgent go to a separate file (`...-emergencies.csv`) for a safety
+patient marked "not helpful", or was out of scope, and whenever the patient then pressed a topic the assistant
+offered (the related topic after an answer, or one of "did you mean"): those come first. Each row: why, the
+message, the predicted intent and its confidence, the answer given, the time, an empty `correct_intent` column to
+fill in for `import_review`, and the topic the patient chose (`patient_chose`, a suggestion for that column: a
+person still fills it in). Messages the triage found urgent go to a separate file (`...-emergencies.csv`) for a safety
 check, not for labelling: each with its disposition (the emergency message, or a check-in asking whether it is
 happening now), what raised it, and for a check-in what the patient answered. Sender ids are never written.
 """
@@ -25,10 +27,12 @@ from clinic_bot.content.feedback import NOT_HELPFUL_INTENT
 from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from clinic_bot.store.database import StoreLocation, describe, is_server_url, store_errors
 from clinic_bot.store.events import EventsTable
-from clinic_bot.store.turns import NO, NO_ANSWER, YES, Turn, check_in_answer, turns_of
+from clinic_bot.store.turns import DID_YOU_MEAN, NO, NO_ANSWER, RELATED, YES, Turn, check_in_answer, turns_of
 
 DEFAULT_THRESHOLD = 0.7  # above config.yml's FallbackClassifier threshold: the band where it answered but was unsure
-REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent"]
+# patient_chose last: `import_review` reads the columns by name, and files filled before it existed still import.
+REVIEW_COLUMNS = ["why", "message", "predicted_intent", "confidence", "answer_given", "time", "correct_intent",
+                  "patient_chose"]
 EMERGENCY_COLUMNS = ["message", "red_flag", "confidence", "answer_given", "time", "disposition", "raised_by",
                      "p_urgent", "check_in_answer"]
 # An urgent message's disposition (the triage's own values) and what the patient answered to a check-in.
@@ -37,12 +41,17 @@ EMERGENCY = "emergency"
 RAISED_BY_CLASSIFIER = "classifier"
 RAISED_BY_YES = "patient said yes to the check-in"
 OLD_CLASSIFIER_FLAG = "(classifier)"  # the red_flag field of a message the classifier alone found urgent
+# Why a message is listed when the patient pressed a topic the assistant offered, by where it was offered.
+CHOICE_REASONS = {RELATED: "chose a related topic", DID_YOU_MEAN: "chose from \"did you mean\""}
+# Every reason, in the order `make review` counts them.
+REASONS = ("fell to fallback", "low confidence", "not helpful", "out of scope", *CHOICE_REASONS.values())
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def reasons(turn: Turn, next_turn: Optional[Turn], threshold: float) -> List[str]:
-    found = []
+    # A pressed choice is listed whatever the confidence: the patient said what the words meant.
+    found = [CHOICE_REASONS[turn.chosen_from]] if turn.chosen_from in CHOICE_REASONS else []
     if turn.intent == FALLBACK_INTENT:
         found.append("fell to fallback")
     elif turn.confidence < threshold:
@@ -54,6 +63,12 @@ def reasons(turn: Turn, next_turn: Optional[Turn], threshold: float) -> List[str
     if turn.is_button or turn.answers_check_in:  # no patient wording to learn from; only its feedback matters
         found = [r for r in found if r == "not helpful"]
     return found
+
+
+def patient_chose(turn: Turn, why: Sequence[str]) -> str:
+    """The topic the patient pressed after this message, as a suggested label: only when that is why it is listed
+    (a button press or a reply to the check-in is listed for its feedback alone: no words of its own to label)."""
+    return turn.chosen if CHOICE_REASONS.get(turn.chosen_from) in why else ""
 
 
 @dataclass(frozen=True)
@@ -129,8 +144,9 @@ def _time(timestamp: float) -> str:
 
 def messages_to_review(conversations: Iterable[List[Turn]], threshold: float
                        ) -> Tuple[List[Tuple[Turn, List[str]]], List[Tuple[Turn, Urgent]]]:
-    """(messages to label with why, urgent messages with their disposition), each sorted by time: what
-    `make review` writes to its two files and what the staff console lists."""
+    """(messages to label with why, urgent messages with their disposition), each sorted by time, the messages
+    whose patient chose a topic first (theirs is the likeliest right label): what `make review` writes to its two
+    files and what the staff console lists."""
     to_label: List[Tuple[Turn, List[str]]] = []
     urgent: List[Tuple[Turn, Urgent]] = []
     for turns in conversations:
@@ -141,7 +157,8 @@ def messages_to_review(conversations: Iterable[List[Turn]], threshold: float
             why = reasons(turn, next_turn, threshold)
             if why:
                 to_label.append((turn, why))
-    return sorted(to_label, key=lambda item: item[0].time), sorted(urgent, key=lambda item: item[0].time)
+    return (sorted(to_label, key=lambda item: (not patient_chose(*item), item[0].time)),
+            sorted(urgent, key=lambda item: item[0].time))
 
 
 def emergency_row(turn: Turn, urgent: Urgent) -> List[str]:
@@ -152,13 +169,13 @@ def emergency_row(turn: Turn, urgent: Urgent) -> List[str]:
 
 
 def review_rows(conversations: Iterable[List[Turn]], threshold: float) -> Tuple[List[List[str]], List[List[str]]]:
-    """(rows to label, emergency rows), each sorted by time."""
+    """(rows to label, emergency rows), in the order of ``messages_to_review``."""
     to_label, urgent = messages_to_review(conversations, threshold)
     rows = []
     for turn, why in to_label:
         intent, confidence = turn.best_guess()
         rows.append(["; ".join(why), spreadsheet_safe(turn.text), intent, f"{confidence:.2f}",
-                     ", ".join(turn.answers), _time(turn.time), ""])
+                     ", ".join(turn.answers), _time(turn.time), "", patient_chose(turn, why)])
     return rows, [emergency_row(turn, how) for turn, how in urgent]
 
 
@@ -223,13 +240,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     messages = sum(len(turns) for turns in conversations)
     print(f"{len(conversations)} conversation(s), {messages} message(s) in the last {args.days:g} day(s).")
     print(f"{len(rows)} message(s) to review -> {args.out}")
-    for why in ("fell to fallback", "low confidence", "not helpful", "out of scope"):
+    for why in REASONS:
         print(f"  {why}: {sum(why in row[0] for row in rows)}")
     print(f"{len(emergencies)} urgent message(s) (check them; not for labelling) -> {emergencies_path(args.out)}")
     counts = count_dispositions(how for _, how in messages_to_review(conversations, args.threshold)[1])
     print(f"  emergency message: {counts.emergency}; check-in: {counts.check_in} "
           f"(answered yes: {counts.yes}, no: {counts.no}, no answer: {counts.no_answer})")
-    print("Fill in `correct_intent` where the assistant got it wrong, leave the rest blank, save as CSV, then:\n"
+    print("Fill in `correct_intent` where the assistant got it wrong (`patient_chose`: the topic the patient "
+          "picked, to check), leave the rest blank, save as CSV, then:\n"
           f"  make import-review FILE={args.out}")
     return 0
 

@@ -17,6 +17,7 @@ from typing import AbstractSet, Any, Collection, Dict, List, Mapping, Optional, 
 import yaml
 
 from clinic_bot import paths
+from clinic_bot.content.choices import MESSAGE_KEYS as CHOICE_MESSAGES
 from clinic_bot.content.clinic_config import SHOW_UNREVIEWED_TRANSLATIONS, load_clinic_details
 from clinic_bot.content.entity_values import canonical_values, name_messages
 from clinic_bot.content.feedback import MESSAGE_KEYS as FEEDBACK_MESSAGES
@@ -32,7 +33,7 @@ from clinic_bot.intents import FAQ_ACTION, PRACTICAL_ACTION
 from clinic_bot.nlu.triage.data import TriageDataError, read_messages
 from clinic_bot.nlu.triage.rules import CRISIS, MEDICAL
 from clinic_bot.nlu.triage.terms import TermError, check_term
-from clinic_bot.tools.answer_parts import CURATED, MESSAGE, REVIEWED, SOURCES, TEXT, AnswerPart
+from clinic_bot.tools.answer_parts import ASK_ABOUT, CURATED, MESSAGE, REVIEWED, SOURCES, TEXT, AnswerPart
 from clinic_bot.tools.problem_messages import LIST_SEPARATOR
 from clinic_bot.tools.problems import (
     ERROR,
@@ -40,6 +41,7 @@ from clinic_bot.tools.problems import (
     English,
     Problem,
     answers_match_intents,
+    ask_problems,
     bracket_problems,
     is_unreviewed,
     translation_problems,
@@ -53,7 +55,7 @@ FAQ_RULES = "data/rules/faq.yml"  # where the rules to it live
 TRIAGE_KINDS = (MEDICAL, CRISIS)
 REVIEW_MAX_AGE_DAYS = int(os.environ.get("REVIEW_MAX_AGE_DAYS", 365))
 HEADING_MAX_LENGTH = 120  # the longest line of a source article that article_headings offers as a heading
-SYSTEM_MESSAGES = {"disclaimer", "fallback", "no_specific_info", "no_answer", "handoff_button", UNAVAILABLE_MESSAGE,
+SYSTEM_MESSAGES = {"disclaimer", "no_specific_info", "no_answer", *CHOICE_MESSAGES, UNAVAILABLE_MESSAGE,
                    UNSET_MESSAGE, WHICH_LOCATION_MESSAGE, TRANSLATION_UNAVAILABLE,
                    *FEEDBACK_MESSAGES,
                    *TRIAGE_MESSAGES}
@@ -185,6 +187,7 @@ def check_answer(file: Path, intent: str, answer: Any, line: int, values: Mappin
         return [Problem(file, line, ERROR, "answer_not_mapping", part=general)]
     problems = check_text(file, line, replace(general, field=TEXT), str(answer.get("text") or ""))
     problems += check_sources(file, answer, general)
+    problems += ask_problems(file, answer, general, ASK_ABOUT)
     reviewed = answer.get("reviewed")
     if not isinstance(reviewed, dt.date):
         problems.append(Problem(file, line, ERROR, "no_reviewed_date", part=replace(general, field=REVIEWED)))
@@ -218,7 +221,8 @@ def answer_english(intent: str, answer: Dict[str, Any]) -> English:
     """What the Spanish of a curated answer renders: its title and text (fingerprinted as the bot reads them)."""
     parsed = parse_answers({"answers": {intent: answer}})[intent]
     return English(parsed.fingerprint(), str(answer.get("text") or ""), title=str(answer.get("title") or ""),
-                   sources=answer.get("sources"), allowed=CURATED_ANSWER_PLACEHOLDERS)
+                   sources=answer.get("sources"), allowed=CURATED_ANSWER_PLACEHOLDERS,
+                   ask=parsed.ask or None, ask_about=parsed.ask_about or None)
 
 
 def variant_english(variant: Dict[str, Any]) -> English:

@@ -19,6 +19,7 @@ from clinic_bot.tools.problems import (
     English,
     Problem,
     answers_match_intents,
+    ask_problems,
     bracket_problems,
     translation_problems,
 )
@@ -50,6 +51,7 @@ def check_practical_answer(file: Path, intent: str, answer: Any, line: int, valu
                                      str(sentence), allowed)
     problems += bracket_problems(file, line_of(answer, "if_unset"), replace(whole, field=IF_UNSET),
                                  str(answer.get("if_unset") or ""), IF_UNSET_PLACEHOLDERS)
+    problems += ask_problems(file, answer, whole)
     empty = sorted(name for name in placeholders_in(text) if name in values and not values[name])
     if empty:
         problems.append(Problem(file, line, WARNING, "details_empty", {"details": LIST_SEPARATOR.join(empty)},
@@ -66,7 +68,7 @@ def practical_english(intent: str, answer: Dict[str, Any], more: List[Any]) -> E
                    more=[str(sentence) for sentence in more],
                    if_unset=None if if_unset is None or not str(if_unset).strip() else str(if_unset),
                    allowed=practical_placeholders(bool(answer.get("per_location", False))),
-                   if_unset_allowed=IF_UNSET_PLACEHOLDERS)
+                   if_unset_allowed=IF_UNSET_PLACEHOLDERS, ask=parsed.ask or None)
 
 
 def check_practical_answers(routed: Set[str], domain_intents: Set[str],

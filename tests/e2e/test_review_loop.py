@@ -79,7 +79,7 @@ def review(servers, conversations, tmp_path_factory) -> Path:
 def test_review_lists_what_staff_should_look_at(review, conversations):
     rows = {row["message"]: row for row in read_csv(review)}
     assert list(next(iter(rows.values()))) == ["why", "message", "predicted_intent", "confidence", "answer_given",
-                                                "time", "correct_intent"]
+                                                "time", "correct_intent", "patient_chose"]
     row = rows[NOT_HELPFUL]
     assert row["why"] == "not helpful"
     assert row["predicted_intent"] == row["answer_given"] == conversations["not_helpful_answer"]

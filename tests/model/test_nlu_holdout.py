@@ -7,9 +7,18 @@ import os
 import pytest
 import yaml
 
-from clinic_bot.content.nlu_data import procedure_questions, read_examples
-from clinic_bot.holdout import evaluate, evaluate_file
-from clinic_bot.paths import DEV_NLU_FILES, ENTITY_PATTERNS_FILE, HOLDOUT_FILE, PROCEDURE_FORMS_FILE, REPO_ROOT
+from clinic_bot.content.nlu_data import Example, procedure_questions, read_examples
+from clinic_bot.holdout import choice_figures, describe_choices, evaluate, evaluate_file
+from clinic_bot.intents import OUT_OF_SCOPE_INTENT
+from clinic_bot.paths import (
+    DEV_NLU_FILES,
+    ENTITY_PATTERNS_FILE,
+    HOLDOUT_FILE,
+    OFF_TOPIC_FILE,
+    PROCEDURE_FORMS_FILE,
+    REPO_ROOT,
+    SPANISH_HOLDOUT_FILE,
+)
 from tests.conftest import FIGURES
 
 HOLDOUT_ACCURACY_FLOOR = 0.90
@@ -23,6 +32,8 @@ PROCEDURE_FORMS_FLOOR = 0.95
 # The figure of the last accepted model; `make record-baseline` rewrites it after a deliberate change.
 BASELINE_FILE = REPO_ROOT / "tests" / "nlu" / "holdout_baseline.json"
 NOTABLE_DROP = 0.02  # below this, a change is noise between trainings; no test fails on a drop either way
+# The related-topic button stays a help, not noise: after at most a third of the replies (the aim of `make bench`).
+RELATED_BUTTON_AT_MOST = 1 / 3
 RED_FLAGS = yaml.safe_load((REPO_ROOT / "tests" / "nlu" / "red_flags.yml").read_text())
 
 
@@ -107,3 +118,23 @@ def test_red_flag_override_is_marked(parse):
     result = parse("my legs went numb and i lost control of my bladder")
     assert result["intent"] == {"name": "emergency", "confidence": 1.0}
     assert result["red_flag"] in {"leg_weakness_numbness", "bladder_bowel"}
+
+
+@pytest.mark.parametrize("path", [HOLDOUT_FILE, SPANISH_HOLDOUT_FILE, *DEV_NLU_FILES], ids=lambda p: p.stem)
+def test_the_related_button_adds_right_answers_and_shows_after_at_most_a_third_of_replies(parse, knowledge, path):
+    measured = evaluate_file(parse, path)
+    figures = choice_figures(measured, knowledge.has_topic)
+    FIGURES[f"choices on {path.stem}"] = describe_choices(figures)
+    topics = choice_figures(measured, knowledge.has_topic, topics_only=True)
+    FIGURES[f"choices on {path.stem}, topic questions"] = describe_choices(topics)
+    assert figures.first_or_button_right > figures.first_right, "the button brings no right answer the first missed"
+    assert figures.share(figures.buttons, figures.replies) <= RELATED_BUTTON_AT_MOST, describe_choices(figures)
+
+
+def test_off_topic_messages_rarely_get_a_related_button(parse, knowledge):
+    """An off-topic message gets the out-of-scope reply; a topic button after it is noise unless a topic came near."""
+    messages = yaml.safe_load(OFF_TOPIC_FILE.read_text())["messages"]
+    examples = [Example(OUT_OF_SCOPE_INTENT, text, OFF_TOPIC_FILE, 0) for text in messages]
+    figures = choice_figures(evaluate(parse, examples), knowledge.has_topic)
+    FIGURES["choices on off-topic messages"] = describe_choices(figures)
+    assert figures.share(figures.buttons, figures.replies) <= RELATED_BUTTON_AT_MOST, describe_choices(figures)

@@ -6,7 +6,7 @@ from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted, SlotSet
 from actions.answer_faq import ActionAnswerFaq
 from actions.reply import ActionReply
 from actions.session_start import ActionSessionStart
-from actions.suggest_topics import PRACTICAL_TOPICS, ActionSuggestTopics
+from actions.suggest_topics import ActionSuggestTopics
 from tests.conftest import entity, make_tracker
 
 
@@ -24,7 +24,7 @@ def faq_answer(dispatcher):
 
 def test_insurance_answer_is_the_curated_text_with_its_marker(dispatcher, knowledge):
     events = ActionAnswerFaq().run(dispatcher, make_tracker("ask_insurance", "is this covered by insurance?"), {})
-    assert events == []
+    assert events == [SlotSet("answered_topic", "ask_insurance")]  # never offered as related to the next answer
     message = faq_answer(dispatcher)
     assert message["custom"]["answer"] == "ask_insurance"
     assert message["custom"]["sources"] == [s.as_dict() for s in knowledge.answers["ask_insurance"].sources]
@@ -162,17 +162,17 @@ def test_booking_and_handoff_give_the_clinic_details(dispatcher, knowledge, inte
     assert message["text"] == knowledge.message(intent).text and "{" not in message["text"]
 
 
-def test_fallback_offers_the_likeliest_topics_and_staff(dispatcher, knowledge):
+def test_fallback_asks_did_you_mean_the_two_likeliest_topics_or_something_else(dispatcher, knowledge):
     ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "ask_cost", "confidence": 0.3},
                {"name": "greet", "confidence": 0.2}, {"name": "ask_insurance", "confidence": 0.25},
                {"name": "ask_recovery", "confidence": 0.1}, {"name": "ask_safety", "confidence": 0.05}]
     ActionSuggestTopics().run(dispatcher, make_tracker("nlu_fallback", "hmm money?", ranking=ranking), {})
     message = only_message(dispatcher)
-    # the three likeliest topics, then the common practical ones (hours, location), then staff
-    assert message["custom"]["suggestions"] == ["ask_cost", "ask_insurance", "ask_recovery", *PRACTICAL_TOPICS]
-    assert [b["payload"] for b in message["buttons"]] == ["/ask_cost", "/ask_insurance", "/ask_recovery",
-                                                          *(f"/{t}" for t in PRACTICAL_TOPICS), "/human_handoff"]
-    assert message["buttons"][0]["title"] == knowledge.answers["ask_cost"].title
+    assert message["custom"]["answer"] == "fallback"
+    assert message["custom"]["suggestions"] == ["ask_cost", "ask_insurance"]  # the two likeliest topics
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_cost", "/ask_insurance", "/ask_capabilities"]
+    assert message["buttons"][0] == knowledge.related_button("ask_cost", {})
+    assert message["buttons"][2]["title"] == knowledge.label("something_else_button")
 
 
 def test_session_starts_with_the_disclaimer(knowledge):

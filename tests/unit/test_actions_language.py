@@ -29,13 +29,14 @@ def test_an_faq_answer_and_its_question_in_the_conversations_language(dispatcher
                                                          for key in ("helpful_yes", "helpful_no")]
 
 
-def test_the_fallback_offers_spanish_topic_titles_and_handoff(dispatcher, knowledge):
+def test_the_fallback_offers_spanish_questions_and_something_else(dispatcher, knowledge):
     ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_cost", "confidence": 0.1}]
     ActionSuggestTopics().run(dispatcher, in_spanish("nlu_fallback", "blorp", ranking=ranking), {})
     [fallback] = dispatcher.messages
     topics = fallback["custom"]["suggestions"]
     assert [b["title"] for b in fallback["buttons"]] == [
-        *(knowledge.topic_title(t, language=SPANISH) for t in topics), knowledge.label("handoff_button", SPANISH)]
+        *(knowledge.related_button(t, {}, language=SPANISH)["title"] for t in topics),
+        knowledge.label("something_else_button", SPANISH)]
     assert fallback["custom"]["language"] == SPANISH
     assert fallback["text"] == knowledge.message("fallback", language=SPANISH).text
 

@@ -36,14 +36,15 @@ def test_one_location_answers_at_once(dispatcher, knowledge):
     events = ActionAnswerPractical().run(dispatcher, make_tracker("ask_hours", "what are your hours"), {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["text"] == knowledge.practical("ask_hours").text
-    assert events == []  # one location and nothing waiting: nothing to remember
+    assert events == [SlotSet("answered_topic", "ask_hours")]  # one location and nothing waiting: only the topic
 
 
 def test_a_question_that_does_not_depend_on_the_location_sets_no_location(dispatcher, two_locations):
     tracker = make_tracker("ask_refill", "i need a refill", slots={"pending_location_topic": "ask_hours"})
     events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert markers(dispatcher) == ["ask_refill", "helpful_question"]
-    assert events == [SlotSet("pending_location_topic", None)]  # the waiting question is dropped
+    # the waiting question is dropped
+    assert events == [SlotSet("answered_topic", "ask_refill"), SlotSet("pending_location_topic", None)]
 
 
 def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_locations):
@@ -60,16 +61,18 @@ def test_two_locations_ask_which_and_the_button_answers(dispatcher, two_location
     events = ActionAnswerPractical().run(dispatcher, button, {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["custom"]["location"] == "northside_office"
-    assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "northside_office")]
+    assert events == [SlotSet("answered_topic", "ask_hours"), SlotSet("pending_location_topic", None),
+                      SlotSet("location", "northside_office")]
 
 
 def test_the_chosen_location_is_remembered_for_the_next_question(dispatcher, two_locations):
-    tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office"})
+    tracker = make_tracker("ask_parking", "and is there parking?", slots={"location": "northside_office",
+                                                                         "answered_topic": "ask_parking"})
     events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"] == {"answer": "ask_parking", "kind": "practical", "sources": [],
                                                 "source_line": {"clinic_details": True},
                                                 "location": "northside_office", "language": "en"}
-    assert events == []  # already remembered
+    assert events == []  # the location and the topic already remembered
 
 
 def test_a_location_named_in_the_question_needs_no_asking(dispatcher, two_locations):
@@ -85,7 +88,8 @@ def test_a_typed_reply_to_which_location_answers_the_waiting_question(dispatcher
     events = ActionAnswerPractical().run(dispatcher, tracker, {})
     assert markers(dispatcher) == ["ask_hours", "helpful_question"]
     assert dispatcher.messages[0]["custom"]["location"] == "downtown_office"
-    assert events == [SlotSet("pending_location_topic", None), SlotSet("location", "downtown_office")]
+    assert events == [SlotSet("answered_topic", "ask_hours"), SlotSet("pending_location_topic", None),
+                      SlotSet("location", "downtown_office")]
 
 
 def test_a_new_question_naming_a_location_is_answered_as_asked(dispatcher, two_locations):
@@ -95,13 +99,14 @@ def test_a_new_question_naming_a_location_is_answered_as_asked(dispatcher, two_l
     assert dispatcher.messages[0]["custom"]["answer"] == "ask_parking"
 
 
-def test_the_fallback_offers_the_common_practical_topics(dispatcher, knowledge):
+def test_the_fallback_offers_a_practical_topic_as_the_patient_would_ask_it(dispatcher, knowledge):
     tracker = make_tracker("nlu_fallback", "blorp", ranking=[{"name": "nlu_fallback", "confidence": 0.4},
-                                                             {"name": "ask_cost", "confidence": 0.1}])
+                                                             {"name": "ask_cost", "confidence": 0.1},
+                                                             {"name": "ask_hours", "confidence": 0.05}])
     ActionSuggestTopics().run(dispatcher, tracker, {})
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
-    assert payloads == ["/ask_cost", "/ask_hours", "/ask_location", "/human_handoff"]
-    assert dispatcher.messages[0]["buttons"][1]["title"] == knowledge.practical_answers["ask_hours"].title
+    assert payloads == ["/ask_cost", "/ask_hours", "/ask_capabilities"]
+    assert dispatcher.messages[0]["buttons"][1]["title"] == knowledge.practical_answers["ask_hours"].ask
 
 
 def test_a_personal_question_about_preparation_gets_the_refusal_then_the_general_part(dispatcher, knowledge):

@@ -120,3 +120,16 @@ def test_every_bad_brace_of_a_practical_text_more_and_if_unset_is_an_error_with_
     assert {p.message.split(" uses ")[0].split(" has ")[0] for p in errors} == {  # the command line's names
         f"practical answer '{intent}'", f"practical answer '{intent}' (more, sentence 2)",
         f"practical answer '{intent}' (if_unset)"}
+
+
+def test_the_related_buttons_question_is_checked_in_both_languages(tmp_path):
+    def change(answers):
+        del answers["ask_hours"]["ask"]  # the button then shows the title: a warning
+        answers["ask_parking"]["ask"] = "Where is {location_name} parking?"  # a question names no detail
+        del answers["ask_refill"]["es"]["ask"]  # the English has one: the Spanish must too
+    problems = check_practical_answers(PRACTICAL, DOMAIN_INTENTS, copy_answers(tmp_path, change))
+    found = {(p.level, p.code, p.part.intent if p.part else "") for p in problems}
+    assert ("warning", "no_ask", "ask_hours") in found
+    assert ("error", "cannot_fill_here", "ask_parking") in found or any(
+        level == "error" and intent == "ask_parking" for level, code, intent in found)
+    assert ("error", "translation_without_ask", "ask_refill") in found

@@ -9,10 +9,11 @@ a reply to the check-in ("is this happening now?") is read as yes or no.
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Mapping, Optional
 
+from clinic_bot.intents import CHECK_IN_NO, CHECK_IN_YES
 from clinic_bot.nlu.triage.terms import TermSet
 from clinic_bot.nlu.triage.text import SENTENCE_END, Tokens
 
-YES, NO = "yes", "no"
+YES, NO = CHECK_IN_YES, CHECK_IN_NO
 
 
 def last_question(events: Iterable[Any]) -> Optional[Dict[str, Any]]:
