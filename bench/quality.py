@@ -132,15 +132,15 @@ CURVE_MARGINS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
 def near_misses(parse: Parse, sets: Sets, holdout: IntentAccuracy) -> Dict[str, Any]:
     """What the related-topic button and "did you mean" add on the hold-outs and the development sets
     (clinic_bot/holdout.choice_figures), and the development sets' curve over the button's margin."""
-    is_topic = default_knowledge().has_topic
+    knowledge = default_knowledge()
     measured = {"holdout": holdout, "holdout_es": evaluate_intents(parse, sets.holdout_es),
                 **{name: evaluate_intents(parse, examples) for name, examples in sets.dev.items()}}
     return {
-        "sets": {name: {"all": asdict(choice_figures(found, is_topic)),
-                        "topic_questions": asdict(choice_figures(found, is_topic, topics_only=True))}
+        "sets": {name: {"all": asdict(choice_figures(found, knowledge)),
+                        "topic_questions": asdict(choice_figures(found, knowledge, topics_only=True))}
                  for name, found in measured.items()},
         "margin": RELATED_MARGIN,
-        "curve": {name: {str(margin): asdict(choice_figures(found, is_topic, margin=margin))
+        "curve": {name: {str(margin): asdict(choice_figures(found, knowledge, margin=margin))
                          for margin in CURVE_MARGINS}
                   for name, found in measured.items() if name in sets.dev},
     }

@@ -370,12 +370,14 @@ def _near_misses(results: Dict[str, Any]) -> List[str]:
                 "met" if shown <= RELATED_BUTTON_AIM else "**not met**")
         return [name, str(figures["messages"]), share(figures["first_right"], figures["messages"]),
                 share(figures["first_or_button_right"], figures["messages"]) + f" ({aims[0]})",
+                share(figures["right_answer_reached"], figures["messages"]),
                 share(figures["buttons"], figures["replies"]) + f" ({aims[1]})",
                 f"{figures['fallbacks']} ({share(figures['fallbacks'], figures['messages'])})",
                 f"{figures['fallback_holds_right']} of {figures['fallbacks']}"]
 
     header = ["set", "messages", "first choice right",
               f"first or its button right (aim {_pct(NEAR_MISS_RIGHT_AIM)})",
+              "the same, or the general answer after a refusal",
               "button shown, of the replies (aim at most a third)", "\"did you mean\"",
               "its two topics hold the right one"]
     lines = [f"Each message alone, through the trained model's whole NLU; the related button as the assistant offers "

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
 
 from clinic_bot.content.choices import ANSWERED_BESIDES_TOPICS, did_you_mean, related_topic
+from clinic_bot.content.knowledge import Knowledge
 from clinic_bot.content.nlu_data import Example, read_examples
-from clinic_bot.intents import FALLBACK_INTENT
+from clinic_bot.content.triage_replies import general_intent_for_personal
+from clinic_bot.intents import FALLBACK_INTENT, PERSONAL_INTENT
 
 Parse = Callable[[str], Mapping[str, Any]]  # a message -> the NLU's result, as Rasa's parse_message gives it
 
@@ -87,6 +89,8 @@ class ChoiceFigures:
     messages: int
     first_right: int
     first_or_button_right: int
+    # ... or, for a message the triage refused as personal, the general answer after the refusal
+    right_answer_reached: int
     replies: int  # the answers and out-of-scope replies: where a related button may show
     buttons: int
     fallbacks: int
@@ -97,10 +101,11 @@ class ChoiceFigures:
         return count / whole if whole else 0.0
 
 
-def choice_figures(measured: IntentAccuracy, is_topic: Callable[[str], bool], topics_only: bool = False,
+def choice_figures(measured: IntentAccuracy, knowledge: Knowledge, topics_only: bool = False,
                    margin: Optional[float] = None) -> ChoiceFigures:
     """The choices' figures on ``measured``'s messages, each read alone (no topic answered before it); ``margin``:
     the related button's, for a tuning curve (default: the assistant's)."""
+    is_topic = knowledge.has_topic
     counts: Counter[str] = Counter()
     for example, parsed in zip(measured.examples, measured.parsed):
         if topics_only and not is_topic(example.intent):
@@ -110,6 +115,8 @@ def choice_figures(measured: IntentAccuracy, is_topic: Callable[[str], bool], to
         counts["messages"] += 1
         counts["first_right"] += first == example.intent
         counts["first_or_button_right"] += example.intent in (first, related)
+        general = general_intent_for_personal(knowledge, parsed) if first == PERSONAL_INTENT else None
+        counts["right_answer_reached"] += example.intent in (first, related, general)
         counts["replies"] += is_topic(first) or first in ANSWERED_BESIDES_TOPICS
         counts["buttons"] += related is not None
         if first == FALLBACK_INTENT:
@@ -121,6 +128,7 @@ def choice_figures(measured: IntentAccuracy, is_topic: Callable[[str], bool], to
 def describe_choices(figures: ChoiceFigures) -> str:
     """One line for `make test`'s figures and the benchmark."""
     return (f"first choice right {figures.share(figures.first_right):.1%}, first or its button "
-            f"{figures.share(figures.first_or_button_right):.1%}; button after "
+            f"{figures.share(figures.first_or_button_right):.1%} (with the general answer after a refusal "
+            f"{figures.share(figures.right_answer_reached):.1%}); button after "
             f"{figures.share(figures.buttons, figures.replies):.1%} of {figures.replies} replies; "
             f"did you mean {figures.fallbacks} time(s), holding the topic {figures.fallback_holds_right}")

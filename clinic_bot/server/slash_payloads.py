@@ -4,8 +4,9 @@ skips the NLU and the triage.
 Only the payloads of the assistant's own buttons:
 - what the widget sends on its own: "/" and an intent that has an answer of its own, the greeting it opens
   with, booking or the handoff, with nothing after it (the conversation itself never offered these);
-- exactly a payload the assistant offered in this conversation: the topic suggestions and the handoff, the
-  location buttons (they carry the location's key), the two answers to "Was this helpful?".
+- exactly a payload the assistant offered in this conversation: "did you mean" and the related topic (which may
+  carry the procedure or condition), the topic list and the handoff, the location buttons (they carry the
+  location's key), the two answers to "Was this helpful?".
 Any other message that starts with "/" is the patient's own text ("/my name is ...", "/greet{...} I want to ...",
 "/restart"): the leading slashes are dropped and the rest goes through the NLU and the triage like any message.
 Rasa's parser would otherwise act on it, or log a warning that quotes the whole message.

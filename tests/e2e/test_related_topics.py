@@ -3,6 +3,9 @@ action server), judged by the answer markers the widget receives: after an answe
 one related-topic button that brings the other answer about the same procedure; none after a clear question, an
 urgent message, a check-in or a refusal; and where the classifier is unsure of everything, "did you mean" with the
 two likeliest topics and "something else", which brings the topic list and the clinic's phone."""
+import csv
+import subprocess
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -17,6 +20,7 @@ from clinic_bot.content.choices import (
 )
 from clinic_bot.content.nlu_data import read_examples
 from clinic_bot.intents import FALLBACK_INTENT
+from clinic_bot.launcher.servers import server_env
 from tests.e2e.conftest import Patient, answers, replies
 from tests.e2e.test_dispositions import button, check_in
 
@@ -101,3 +105,20 @@ def _unsure_of_everything(parse) -> str:
             if parse(example.text)["intent"]["name"] == FALLBACK_INTENT:
                 return example.text
     pytest.fail("no message of the hold-out and development sets falls to the fallback")
+
+
+def test_the_review_list_shows_the_patients_choice_first_as_the_suggested_label(servers, tmp_path):
+    patient, messages, related = related_pair(servers)
+    patient.say(button(related, 0))
+    asked = replies(messages)[0]
+    out = tmp_path / "review.csv"
+    done = subprocess.run([sys.executable, "-m", "clinic_bot.tools.review", "--db", str(servers.tracker_db),
+                           "--days", "1", "--out", str(out)], cwd=paths.REPO_ROOT, env=server_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    chose = [row for row in rows if row["patient_chose"]]
+    assert rows[:len(chose)] == chose  # the patients' choices first
+    ours = [row for row in chose if row["answer_given"].startswith(asked["custom"]["answer"])]
+    assert ours and ours[0]["patient_chose"] == related["custom"]["related"] and ours[0]["correct_intent"] == ""

@@ -123,9 +123,9 @@ def test_red_flag_override_is_marked(parse):
 @pytest.mark.parametrize("path", [HOLDOUT_FILE, SPANISH_HOLDOUT_FILE, *DEV_NLU_FILES], ids=lambda p: p.stem)
 def test_the_related_button_adds_right_answers_and_shows_after_at_most_a_third_of_replies(parse, knowledge, path):
     measured = evaluate_file(parse, path)
-    figures = choice_figures(measured, knowledge.has_topic)
+    figures = choice_figures(measured, knowledge)
     FIGURES[f"choices on {path.stem}"] = describe_choices(figures)
-    topics = choice_figures(measured, knowledge.has_topic, topics_only=True)
+    topics = choice_figures(measured, knowledge, topics_only=True)
     FIGURES[f"choices on {path.stem}, topic questions"] = describe_choices(topics)
     assert figures.first_or_button_right > figures.first_right, "the button brings no right answer the first missed"
     assert figures.share(figures.buttons, figures.replies) <= RELATED_BUTTON_AT_MOST, describe_choices(figures)
@@ -135,6 +135,6 @@ def test_off_topic_messages_rarely_get_a_related_button(parse, knowledge):
     """An off-topic message gets the out-of-scope reply; a topic button after it is noise unless a topic came near."""
     messages = yaml.safe_load(OFF_TOPIC_FILE.read_text())["messages"]
     examples = [Example(OUT_OF_SCOPE_INTENT, text, OFF_TOPIC_FILE, 0) for text in messages]
-    figures = choice_figures(evaluate(parse, examples), knowledge.has_topic)
+    figures = choice_figures(evaluate(parse, examples), knowledge)
     FIGURES["choices on off-topic messages"] = describe_choices(figures)
     assert figures.share(figures.buttons, figures.replies) <= RELATED_BUTTON_AT_MOST, describe_choices(figures)
