@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from clinic_bot.content.choices import DID_YOU_MEAN_MARKER, RELATED_MARKER, SOMETHING_ELSE_INTENT
 from clinic_bot.content.feedback import HELPFUL_QUESTION
+from clinic_bot.content.triage_replies import answers_check_in
 from clinic_bot.intents import CHECK_IN, EMERGENCY_INTENT, FALLBACK_INTENT
 from clinic_bot.languages import ENGLISH, LANGUAGES, SPANISH
 
@@ -52,7 +53,7 @@ class Turn:
     def answers_check_in(self) -> bool:
         """A reply to the check-in: its intent was carried over from the message before (the emergency on a yes,
         that message's own topic on a no), so its words say nothing about its topic."""
-        return self.triage.get("raised_by") == [CHECK_IN] or self.triage.get("check_in_answer") == NO
+        return answers_check_in({"triage": self.triage})
 
     def best_guess(self) -> Tuple[str, float]:
         """The predicted intent; for a fallback, the model's best real intent behind it."""
