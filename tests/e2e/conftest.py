@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
 
+from clinic_bot.content.choices import RELATED_MARKER
 from clinic_bot.content.feedback import HELPFUL_QUESTION
 from clinic_bot.launcher.servers import running_servers
 from clinic_bot.server.rate_limit import NO_RATE_LIMITS
@@ -71,8 +72,9 @@ class Patient:
         return messages
 
 
-# Messages around the answer: the session's disclaimer, and the "Was this helpful?" question after FAQ answers.
-FRAMING_MARKERS = {"disclaimer", HELPFUL_QUESTION}
+# Messages around the answer: the session's disclaimer, the related-topic offer after a close answer, and the "Was
+# this helpful?" question after FAQ answers.
+FRAMING_MARKERS = {"disclaimer", RELATED_MARKER, HELPFUL_QUESTION}
 
 
 def replies(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

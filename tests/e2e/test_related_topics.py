@@ -49,6 +49,7 @@ def related_pair(servers) -> Tuple[Patient, List[Dict[str, Any]], Dict[str, Any]
 def test_a_close_pair_gets_one_button_that_brings_the_other_answer_about_the_same_procedure(servers):
     patient, messages, related = related_pair(servers)
     first = replies(messages)[0]["custom"]
+    assert len(replies(messages)) == 1  # the answer; the offer frames it, as "Was this helpful?" does
     assert first["about"] == RFA
     assert [m["custom"]["answer"] for m in messages if m.get("custom", {}).get("answer") == RELATED_MARKER] == [
         RELATED_MARKER]  # never two
