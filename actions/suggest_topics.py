@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.topic_answers import answer_context
+from actions.topic_answers import topic_context
 from actions.turn import ClinicAction, TurnTracker, patient_language
 from actions.utter import send, send_gentle_crisis_line
 from clinic_bot.content.choices import (
@@ -40,7 +40,7 @@ class ActionSuggestTopics(ClinicAction):
         # Nothing ranked (a message the classifier could not read at all): the first topics of the list.
         topics = did_you_mean(tracker.latest_message, knowledge.has_topic) or [
             topic for topic in TOPIC_LIST if knowledge.has_topic(topic)][:DID_YOU_MEAN_TOPICS]
-        buttons = [knowledge.related_button(topic, self._context(tracker, knowledge, topic), language=language)
+        buttons = [knowledge.related_button(topic, topic_context(tracker, knowledge, topic), language=language)
                    for topic in topics]
         buttons.append({"title": knowledge.label(SOMETHING_ELSE_BUTTON, language),
                         "payload": f"/{SOMETHING_ELSE_INTENT}"})
@@ -48,8 +48,3 @@ class ActionSuggestTopics(ClinicAction):
         send(dispatcher, Reply(reply.text, {**reply.marker, "suggestions": topics}), buttons)
         send_gentle_crisis_line(dispatcher, tracker, knowledge)
         return []
-
-    @staticmethod
-    def _context(tracker: TurnTracker, knowledge: Knowledge, topic: str) -> Dict[str, Any]:
-        answer = knowledge.answers.get(topic)
-        return answer_context(tracker, topic, answer.follow_up) if answer is not None else {}

@@ -42,6 +42,13 @@ def answer_context(tracker: Tracker, intent: str, follow_up: bool) -> Dict[str, 
     return context
 
 
+def topic_context(tracker: Tracker, knowledge: Knowledge, topic: str) -> Dict[str, Optional[str]]:
+    """The procedure or condition an offer of ``topic`` carries: the context its answer would be given in (a
+    practical topic has none)."""
+    answer = knowledge.answers.get(topic)
+    return answer_context(tracker, topic, answer.follow_up) if answer is not None else {}
+
+
 def related_offer(tracker: Tracker, knowledge: Knowledge, answered: str) -> Optional[Tuple[Reply, Dict[str, str]]]:
     """The related-topic message and its one button, when the classifier's runner-up came close to ``answered``
     (clinic_bot/content/choices.py); None for the answer a check-in's "no" brings, and never for the topic the
@@ -52,10 +59,8 @@ def related_offer(tracker: Tracker, knowledge: Knowledge, answered: str) -> Opti
                             exclude=[str(tracker.get_slot(ANSWERED_TOPIC_SLOT) or "")])
     if related is None:
         return None
-    answer = knowledge.answers.get(related)
-    context = answer_context(tracker, related, answer.follow_up) if answer is not None else {}
     language = patient_language(tracker)
-    button = knowledge.related_button(related, context, language=language)
+    button = knowledge.related_button(related, topic_context(tracker, knowledge, related), language=language)
     reply = knowledge.message(RELATED_MARKER, language=language)
     return Reply(reply.text, {**reply.marker, "related": related}), button
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 from clinic_bot.intents import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 
-# Chosen on the development sets (tests/nlu/dev_*.yml; `make bench` prints the curve, bench/tuning.md): at 0.8 the
+# Chosen on the development sets (tests/nlu/dev_*.yml; `make bench` prints the curve, docs/understanding.md): at 0.8 the
 # button reached every development set's best "first choice or its button right" but one (0.4 point short), shown
 # after 13-21% of answers; at 0.9 one set passed a third of its answers, and below 0.7 most of the gain was lost.
 RELATED_MARGIN = 0.8

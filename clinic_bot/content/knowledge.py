@@ -103,7 +103,7 @@ class Answer:
     follow_up: bool = True
     es: Optional[Translation] = None  # the Spanish title and text (its sources are the answer's)
     # The related-topic button that offers this answer (clinic_bot/content/choices.py), as a patient would ask it;
-    # ``ask_about`` names the conversation's procedure or condition ({subject}).
+    # ``ask_about`` names the conversation's procedure ({subject}).
     ask: str = ""
     ask_about: str = ""
 
